@@ -1,0 +1,6 @@
+"""Shared fixtures: real servers on loopback, started and stopped by the tests."""
+
+pytest_plugins = [
+    "tests.fixtures.servers",
+    "tests.fixtures.demo",
+]
