@@ -1,0 +1,54 @@
+"""Subcommand bodies, and the one place where errors become a line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tui.cli import EXIT_FAILED, EXIT_USAGE
+from tui.config import ConfigError
+from tui.secrets import SecretError
+
+# command name -> module in this package exposing `run(args) -> int`
+_MODULES = {
+    None: "app",
+    "demo": "demo",
+    "validate": "validate",
+    "secret": "secret",
+}
+
+# Commands whose engine is not built yet: they say so and exit 2 (usage), never pretend.
+_NOT_YET = {
+    "check": "connection checks",
+    "load": "loading rows",
+    "push": "writing back",
+    "lock": "locks",
+    "unlock": "locks",
+    "locks": "locks",
+    "audit": "the audit trail",
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.command in _NOT_YET:
+            what = _NOT_YET[args.command]
+            return fail(f"writeback {args.command}: {what} are not available in this version yet")
+        module = importlib.import_module(f"tui.commands.{_MODULES[args.command]}")
+        return module.run(args)
+    except ConfigError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
+    except SecretError as exc:
+        return fail(f"writeback: {exc}")
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        return fail(f"writeback: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_FAILED)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(message, file=sys.stderr)
+    return code

@@ -1,0 +1,76 @@
+"""Find, read and validate a configuration file."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+from tui.config.locate import LineIndex
+from tui.config.model import Config
+from tui.config.schema import build_config
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; `lines` are `PATH:LINE: message`, one per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_path as _user_config_dir
+
+    return _user_config_dir("writeback") / "config.toml"
+
+
+def discover(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--config`, else $WRITEBACK_CONFIG, else ./writeback.toml, else the user config dir."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("WRITEBACK_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("writeback.toml")
+    if local.is_file():
+        return local
+    return user_config_path()
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate `path`; raises ConfigError listing every problem at once."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}:1: no such configuration file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError([f"{path}:1: cannot read: {reason}"]) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: str | os.PathLike[str] = "<config>") -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([_syntax_line(path, text, str(exc))]) from None
+    config, problems = build_config(data)
+    if problems:
+        index = LineIndex(text)
+        located = sorted(((index.line_of(p.path), p.message) for p in problems), key=lambda x: x[0])
+        raise ConfigError([f"{path}:{line}: {message}" for line, message in located])
+    return replace(config, source=Path(path))
+
+
+def _syntax_line(path: str | os.PathLike[str], text: str, message: str) -> str:
+    match = _TOML_POSITION.search(message)
+    line = text.count("\n") + 1
+    if match and match.group(1):
+        line = int(match.group(1))
+    return f"{path}:{line}: invalid TOML: {_TOML_POSITION.sub('', message)}"
