@@ -24,9 +24,8 @@ def build_config(data: dict[str, Any]) -> tuple[m.Config, list[Problem]]:
     destinations = _all(
         root.table("destinations"), lambda name, s: _destination(name, s, integrations)
     )
-    keys = _keys(root.table("keys"))
     root.finish()
-    config = m.Config(state=state, integrations=integrations, destinations=destinations, keys=keys)
+    config = m.Config(state=state, integrations=integrations, destinations=destinations)
     return config, problems
 
 
@@ -65,12 +64,6 @@ def _state(s: Section | None) -> m.State:
                     retention_days=s.int("retention_days", 0, minimum=0))
     s.finish()
     return state
-
-
-def _keys(s: Section | None) -> dict[str, str]:
-    if s is None:
-        return {}
-    return {name: value for name in list(s.data) if (value := s.str(name)) is not None}
 
 
 def _integration(name: str, s: Section) -> m.Integration:
