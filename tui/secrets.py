@@ -317,8 +317,14 @@ _SCHEME_HEADERS = frozenset({"authorization", "proxy-authorization"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+\S")
 
 
+# Named like credentials but carrying none: shown in dry runs, allowed as literals.
+_PLAIN_HEADER_NAMES = frozenset({"idempotency-key", "keep-alive", "sec-websocket-key"})
+
+
 def is_sensitive_header(name: str) -> bool:
-    lowered = name.lower()
+    lowered = name.strip().lower()
+    if lowered in _PLAIN_HEADER_NAMES:
+        return False
     return any(word in lowered for word in SENSITIVE_HEADER_WORDS)
 
 
