@@ -34,13 +34,21 @@ class _Parser(argparse.ArgumentParser):
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS lets --config stand before or after the subcommand without one clobbering the other.
-    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="configuration file (see 'configuration' below)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="configuration file (see 'configuration' below)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="writeback", description="Edit rows behind REST APIs and write them back.",
-                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="writeback",
+        description="Edit rows behind REST APIs and write them back.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"writeback {__version__}")
     _config_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -62,8 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
-    parser = sub.add_parser(name, help=help_text, description=help_text, epilog=_EPILOG,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _config_option(parser)
     return parser
 
@@ -73,8 +86,11 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     demo.add_argument("--serve-only", action="store_true", help="only serve; do not open the app")
     demo.add_argument("--rows", type=int, default=5000, help="sample rows on first start (5000)")
-    demo.add_argument("--data-dir", metavar="DIR",
-                      help="where the demo keeps its SQLite file and config (default: user data dir)")
+    demo.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the demo keeps its SQLite file and config (default: user data dir)",
+    )
 
 
 def _add_load(sub: argparse._SubParsersAction) -> None:
@@ -108,8 +124,11 @@ def _add_secret(sub: argparse._SubParsersAction) -> None:
     secret = _add(sub, "secret", "store or delete a secret in the system keyring")
     secret.add_argument("action", choices=("set", "delete"))
     secret.add_argument("name", metavar="NAME", help="the keyring entry's user name")
-    secret.add_argument("--service", default="writeback",
-                        help="keyring service (default: writeback), as in { keyring = SERVICE, user = NAME }")
+    secret.add_argument(
+        "--service",
+        default="writeback",
+        help="keyring service (default: writeback), as in { keyring = SERVICE, user = NAME }",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        return fail(f"writeback: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_FAILED)
+        return fail(
+            f"writeback: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_FAILED
+        )
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:

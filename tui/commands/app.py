@@ -11,5 +11,7 @@ from tui.config import discover, load_config
 def run(args: argparse.Namespace) -> int:
     path = discover(getattr(args, "config", None))
     load_config(path)
-    return fail(f"writeback: {path} is valid, but the interactive app is not available in "
-                "this version yet; see 'writeback --help' for the commands that are")
+    return fail(
+        f"writeback: {path} is valid, but the interactive app is not available in "
+        "this version yet; see 'writeback --help' for the commands that are"
+    )

@@ -13,7 +13,11 @@ from tui.secrets import delete_secret, set_secret
 def run(args: argparse.Namespace) -> int:
     if args.action == "delete":
         found = delete_secret(args.name, service=args.service)
-        print(f"deleted {args.service}/{args.name}" if found else f"no secret {args.service}/{args.name}")
+        print(
+            f"deleted {args.service}/{args.name}"
+            if found
+            else f"no secret {args.service}/{args.name}"
+        )
         return 0
     value = _read_value(args.name)
     if not value:

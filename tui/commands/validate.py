@@ -14,6 +14,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(path)
     for line in warnings_for(config):
         print(f"{path}: warning: {line}", file=sys.stderr)
-    print(f"{path}: ok ({len(config.integrations)} integrations, "
-          f"{len(config.destinations)} destinations)")
+    print(
+        f"{path}: ok ({len(config.integrations)} integrations, "
+        f"{len(config.destinations)} destinations)"
+    )
     return 0

@@ -86,10 +86,10 @@ def _merge(target: Table | InlineTable, values: Mapping[str, Any]) -> None:
         current = target.get(key)
         if isinstance(value, Mapping) and isinstance(current, Table | InlineTable):
             _merge(current, value)
-        elif key not in target or _plain(current) != _plain(value):
-            if key in target:
-                del target[key]
+        elif key not in target:
             target.add(key, _new_item(key, value))
+        elif _plain(current) != _plain(value):
+            target[key] = _new_item(key, value)  # in place: keeps position and comment
 
 
 def _new_item(key: str, value: Any) -> Any:
@@ -106,6 +106,8 @@ def _new_container(key: str, values: Mapping[str, Any], *, inline: bool) -> Any:
         if inline and isinstance(item, Table):
             item = _new_container(name, value, inline=True)
         container.add(name, item)
+    if not inline and not any(isinstance(item, Table) for item in container.value.values()):
+        container.add(tomlkit.nl())  # a blank line before whatever table follows
     return container
 
 

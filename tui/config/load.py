@@ -63,7 +63,8 @@ def parse_config(text: str, path: str | os.PathLike[str] = "<config>") -> Config
     config, problems = build_config(data)
     if problems:
         index = LineIndex(text)
-        located = sorted(((index.line_of(p.path), p.message) for p in problems), key=lambda x: x[0])
+        # A destination-level mistake inherited by several operations is reported once.
+        located = sorted({(index.line_of(p.path), p.message) for p in problems})
         raise ConfigError([f"{path}:{line}: {message}" for line, message in located])
     return replace(config, source=Path(path))
 

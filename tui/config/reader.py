@@ -26,12 +26,24 @@ class Problem:
 
 
 def dotted(path: KeyPath) -> str:
-    return ".".join(f'"{p}"' if not p.replace("_", "").replace("-", "").isalnum() else p for p in path)
+    return ".".join(
+        f'"{p}"' if not p.replace("_", "").replace("-", "").isalnum() else p for p in path
+    )
 
 
 # Query parameters that carry credentials by convention (headers use is_sensitive_header).
 _SECRET_PARAMS = frozenset(
-    {"apikey", "api_key", "access_token", "token", "key", "password", "secret", "client_secret", "sig"}
+    {
+        "apikey",
+        "api_key",
+        "access_token",
+        "token",
+        "key",
+        "password",
+        "secret",
+        "client_secret",
+        "sig",
+    }
 )
 
 
@@ -75,8 +87,14 @@ class Section:
             return None
         return value
 
-    def str(self, key: str, default: str | None = None, *, required: bool = False,
-            choices: Iterable[str] | None = None) -> str | None:
+    def str(
+        self,
+        key: str,
+        default: str | None = None,
+        *,
+        required: bool = False,
+        choices: Iterable[str] | None = None,
+    ) -> str | None:
         value = self._get(key, str, required)
         if value is None:
             return default
@@ -95,8 +113,14 @@ class Section:
             return default
         return value
 
-    def float(self, key: str, default: float | None, *, minimum: float | None = None,
-              positive: bool = False) -> float | None:
+    def float(
+        self,
+        key: str,
+        default: float | None,
+        *,
+        minimum: float | None = None,
+        positive: bool = False,
+    ) -> float | None:
         value = self._get(key, float, False)
         if value is None:
             return default
@@ -133,7 +157,7 @@ class Section:
         self._seen.add(key)
         if key not in self.data:
             if required:
-                self.error(key, "is required (a secret reference such as { env = \"NAME\" })")
+                self.error(key, 'is required (a secret reference such as { env = "NAME" })')
             return None
         try:
             return parse_ref(self.data[key])
@@ -153,7 +177,10 @@ class Section:
                     self.error((key, name), str(exc))
             elif isinstance(value, str | int | float) and not isinstance(value, bool):
                 if _is_secret_name(key, name):
-                    self.error((key, name), "holds a literal secret; use a reference such as { env = \"NAME\" }")
+                    self.error(
+                        (key, name),
+                        'holds a literal secret; use a reference such as { env = "NAME" }',
+                    )
                 result[name] = str(value)
             else:
                 self.error((key, name), "must be a string or a secret reference")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +36,9 @@ def _all(section: Section | None, build: Any) -> dict[str, Any]:
     folded: dict[str, str] = {}
     for name, sub in section.tables():
         if not _ID.match(name):
-            section.error(name, "ids use letters, digits, '_', '-' and '.', starting with a letter or digit")
+            section.error(
+                name, "ids use letters, digits, '_', '-' and '.', starting with a letter or digit"
+            )
         if name.lower() in folded:
             section.error(name, f"duplicate id: {folded[name.lower()]!r} differs only in case")
         folded[name.lower()] = name
@@ -57,11 +59,17 @@ def _state(s: Section | None) -> m.State:
         if parts.scheme not in ("postgresql", "postgres"):
             s.error("url", "must be a postgresql:// URL")
         if parts.password:
-            s.error("url", "holds a literal password; put it in state.password as a secret reference")
+            s.error(
+                "url", "holds a literal password; put it in state.password as a secret reference"
+            )
     if path and url:
         s.error("url", "set either state.path (SQLite) or state.url (PostgreSQL), not both")
-    state = m.State(path=path, url=url, password=s.secret("password"),
-                    retention_days=s.int("retention_days", 0, minimum=0))
+    state = m.State(
+        path=path,
+        url=url,
+        password=s.secret("password"),
+        retention_days=s.int("retention_days", 0, minimum=0),
+    )
     s.finish()
     return state
 
@@ -78,9 +86,12 @@ def _integration(name: str, s: Section) -> m.Integration:
     allowlist = s.str_list("redirect_allowlist")
     for i, entry in enumerate(allowlist):
         if urlsplit(entry).scheme not in ("http", "https") or not urlsplit(entry).hostname:
-            s.error("redirect_allowlist", f"entry {i + 1} ({entry!r}) must be an http(s) URL prefix")
+            s.error(
+                "redirect_allowlist", f"entry {i + 1} ({entry!r}) must be an http(s) URL prefix"
+            )
     return m.Integration(
-        id=name, url=url.rstrip("/"),
+        id=name,
+        url=url.rstrip("/"),
         default_method=s.str("default_method", None, choices=m.METHODS[:4]),
         timeout=s.float("timeout", 30.0, positive=True) or 30.0,
         rate_limit=s.int("rate_limit", 0, minimum=0),
@@ -88,10 +99,16 @@ def _integration(name: str, s: Section) -> m.Integration:
         retries=s.int("retries", 3, minimum=0),
         backoff=s.float("backoff", 0.5, minimum=0) or 0.0,
         max_retry_wait=s.float("max_retry_wait", 60.0, minimum=0) or 0.0,
-        https_only=https_only, verify=verify, ca_bundle=ca_bundle,
-        trusted_hosts=s.str_list("trusted_hosts"), redirect_allowlist=allowlist,
-        proxy=s.str("proxy"), trust_env=s.bool("trust_env", True), http2=s.bool("http2", False),
-        headers=s.value_map("headers"), params=s.value_map("params"),
+        https_only=https_only,
+        verify=verify,
+        ca_bundle=ca_bundle,
+        trusted_hosts=s.str_list("trusted_hosts"),
+        redirect_allowlist=allowlist,
+        proxy=s.str("proxy"),
+        trust_env=s.bool("trust_env", True),
+        http2=s.bool("http2", False),
+        headers=s.value_map("headers"),
+        params=s.value_map("params"),
         check_path=s.str("check_path", "") or "",
         auth=_auth(s.table("auth")),
     )
@@ -122,9 +139,11 @@ def _auth(s: Section | None) -> m.Auth:
         header=s.str("header", "Authorization") or "Authorization",
         scheme=s.str("scheme", "Bearer") or "",
         domain=s.str("domain"),
-        cert=s.path_value("cert"), key=s.path_value("key"),
+        cert=s.path_value("cert"),
+        key=s.path_value("key"),
         key_password=s.secret("key_password"),
-        pfx=s.path_value("pfx"), pfx_password=s.secret("pfx_password"),
+        pfx=s.path_value("pfx"),
+        pfx_password=s.secret("pfx_password"),
     )
     _check_auth_fields(s, auth)
     s.finish()
@@ -140,42 +159,55 @@ def _check_auth_fields(s: Section, auth: m.Auth) -> None:
     else:
         for key in ("cert", "key", "key_password", "pfx", "pfx_password"):
             if s.has(key):
-                s.error(key, f"only applies to type = \"certificate\" (this auth is {auth.type!r})")
+                s.error(key, f'only applies to type = "certificate" (this auth is {auth.type!r})')
     if auth.type != "bearer":
         for key in ("token", "header", "scheme"):
             if s.has(key):
-                s.error(key, f"only applies to type = \"bearer\" (this auth is {auth.type!r})")
+                s.error(key, f'only applies to type = "bearer" (this auth is {auth.type!r})')
 
 
 def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) -> m.Destination:
     integration = s.str("integration", required=True) or ""
     if integration and integration not in integrations:
         s.error("integration", f"names integration {integration!r}, which is not defined")
-    default_method = integrations[integration].default_method if integration in integrations else None
+    default_method = (
+        integrations[integration].default_method if integration in integrations else None
+    )
     path = s.str("path", required=True) or ""
     key = s.str_list("key")
     payload = s.str("payload", "json", choices=m.PAYLOADS) or "json"
     columns = _columns(s.table("columns"))
     base = _OpDefaults(
-        path=path, key=key, payload=payload,
+        path=path,
+        key=key,
+        payload=payload,
         method=s.str("method", None, choices=m.METHODS[:4]) or default_method,
         payload_set=s.has("payload"),
-        envelope=s.str("envelope"), array=s.bool("array", False),
+        envelope=s.str("envelope"),
+        array=s.bool("array", False),
         page_size=s.int("page_size", 0, minimum=0),
-        headers=s.value_map("headers"), params=s.value_map("params"),
+        headers=s.value_map("headers"),
+        params=s.value_map("params"),
     )
     dest = m.Destination(
-        id=name, integration=integration, path=path, key=key,
-        send=s.str("send", "changed", choices=m.SEND_MODES) or "changed", payload=payload,
-        audit=s.bool("audit", True), allow_locking=s.bool("allow_locking", False),
+        id=name,
+        integration=integration,
+        path=path,
+        key=key,
+        send=s.str("send", "changed", choices=m.SEND_MODES) or "changed",
+        payload=payload,
+        audit=s.bool("audit", True),
+        allow_locking=s.bool("allow_locking", False),
         lock_ttl=s.int("lock_ttl", 900, minimum=30),
         conflict_check=s.str("conflict_check", "auto", choices=m.CONFLICT_CHECKS) or "auto",
         after_write=s.str("after_write", "none", choices=m.AFTER_WRITE) or "none",
         read_only=s.bool("read_only", False),
         load=_load(s.table("load"), path),
-        insert=_operation(s, "insert", base), update=_operation(s, "update", base),
+        insert=_operation(s, "insert", base),
+        update=_operation(s, "update", base),
         delete=_operation(s, "delete", base),
-        columns=columns, access=_access(s.table("access")),
+        columns=columns,
+        access=_access(s.table("access")),
         reload_hook=_reload_hook(s.table("reload_hook")),
     )
     _check_destination(s, dest)
@@ -212,38 +244,49 @@ def _operation(parent: Section, op: str, base: _OpDefaults) -> m.Operation:
     method = s.str("method", fallback, choices=m.METHODS) or fallback
     payload = s.str("payload", base.payload, choices=m.PAYLOADS) or base.payload
     if method == "GET":
-        payload = _get_payload(s if s.has("payload") else parent, payload,
-                               s.has("payload") or base.payload_set)
+        payload = _get_payload(
+            s if s.has("payload") else parent, payload, s.has("payload") or base.payload_set
+        )
     operation = m.Operation(
-        method=method, path=s.str("path", base.path_for(op)) or "", payload=payload,
-        envelope=s.str("envelope", base.envelope), array=s.bool("array", base.array),
+        method=method,
+        path=s.str("path", base.path_for(op)) or "",
+        payload=payload,
+        envelope=s.str("envelope", base.envelope),
+        array=s.bool("array", base.array),
         page_size=s.int("page_size", base.page_size, minimum=0),
         headers={**base.headers, **s.value_map("headers")},
         params={**base.params, **s.value_map("params")},
-        results=s.str("results"), idempotency_key=s.str("idempotency_key"),
+        results=s.str("results"),
+        idempotency_key=s.str("idempotency_key"),
         enabled=s.bool("enabled", op == "insert" or bool(base.key) or s.has("path")),
     )
-    _check_operation(s, operation)
+    _check_operation(s, parent, operation)
     s.finish()
     return operation
 
 
 def _get_payload(where: Section, payload: str, explicit: bool) -> str:
     if explicit and payload != "params":
-        where.error("payload", "a GET writeback sends values as query parameters; "
-                    "drop payload or set it to \"params\"")
+        where.error(
+            "payload",
+            'a GET writeback sends values as query parameters; drop payload or set it to "params"',
+        )
     return "params"
 
 
-def _check_operation(s: Section, op: m.Operation) -> None:
+def _check_operation(s: Section, parent: Section, op: m.Operation) -> None:
+    def where(key: str) -> Section:
+        # An inherited setting is wrong where it is written: on the destination.
+        return s if s.has(key) or not parent.has(key) else parent
+
     if op.envelope and op.payload not in _JSON_PAYLOADS:
-        s.error("envelope", f"wraps JSON bodies only; payload is {op.payload!r}")
+        where("envelope").error("envelope", f"wraps JSON bodies only; payload is {op.payload!r}")
     if op.page_size and not op.array:
-        s.error("page_size", "pages rows of an array; set array = true")
+        where("page_size").error("page_size", "pages rows of an array; set array = true")
     if op.array and op.payload in ("params", "json-patch"):
-        s.error("array", f"payload {op.payload!r} sends one row per request")
+        where("array").error("array", f"payload {op.payload!r} sends one row per request")
     if op.method == "GET" and op.array:
-        s.error("array", "a GET writeback sends one request per row")
+        where("array").error("array", "a GET writeback sends one request per row")
 
 
 def _load(s: Section | None, default_path: str) -> m.Load:
@@ -252,14 +295,20 @@ def _load(s: Section | None, default_path: str) -> m.Load:
     method = s.str("method", "GET", choices=("GET", "POST")) or "GET"
     body = s.str("body")
     if body is not None and method == "GET":
-        s.error("body", "a GET load sends no body; set method = \"POST\"")
+        s.error("body", 'a GET load sends no body; set method = "POST"')
     load = m.Load(
-        method=method, path=s.str("path", default_path), body=body,
-        params=s.value_map("params"), headers=s.value_map("headers"),
+        method=method,
+        path=s.str("path", default_path),
+        body=body,
+        params=s.value_map("params"),
+        headers=s.value_map("headers"),
         format=s.str("format", "auto", choices=m.RESPONSE_FORMATS) or "auto",
-        records=s.str("records", "") or "", csv_delimiter=s.str("csv_delimiter", ",") or ",",
-        xml_record=s.str("xml_record"), response_headers=s.str_list("response_headers"),
-        etag_field=s.str("etag_field"), pagination=_pagination(s.table("pagination")),
+        records=s.str("records", "") or "",
+        csv_delimiter=s.str("csv_delimiter", ",") or ",",
+        xml_record=s.str("xml_record"),
+        response_headers=s.str_list("response_headers"),
+        etag_field=s.str("etag_field"),
+        pagination=_pagination(s.table("pagination")),
     )
     if len(load.csv_delimiter) != 1:
         s.error("csv_delimiter", "must be one character")
@@ -274,19 +323,27 @@ def _pagination(s: Section | None) -> m.Pagination:
         type=s.str("type", "none", choices=m.PAGINATION_TYPES) or "none",
         start_param=s.str("start_param", "offset") or "offset",
         count_param=s.str("count_param", "limit") or "limit",
-        start=s.int("start", 0, minimum=0), count=s.int("count", 100, minimum=1),
-        total_path=s.str("total_path"), page_param=s.str("page_param", "page") or "page",
-        size_param=s.str("size_param", "limit"), first_page=s.int("first_page", 1, minimum=0),
-        size=s.int("size", 100, minimum=1), token_path=s.str("token_path"),
-        token_param=s.str("token_param"), next_url_path=s.str("next_url_path"),
-        next_url_header=s.str("next_url_header"), link_header=s.bool("link_header", False),
+        start=s.int("start", 0, minimum=0),
+        count=s.int("count", 100, minimum=1),
+        total_path=s.str("total_path"),
+        page_param=s.str("page_param", "page") or "page",
+        size_param=s.str("size_param", "limit"),
+        first_page=s.int("first_page", 1, minimum=0),
+        size=s.int("size", 100, minimum=1),
+        token_path=s.str("token_path"),
+        token_param=s.str("token_param"),
+        next_url_path=s.str("next_url_path"),
+        next_url_header=s.str("next_url_header"),
+        link_header=s.bool("link_header", False),
         add_missing_params=s.bool("add_missing_params", False),
         max_pages=s.int("max_pages", 10000, minimum=1),
     )
     if p.type == "next_token" and not (p.token_path and p.token_param):
         s.error("type", "next_token pagination needs token_path and token_param")
     if p.type == "next_url" and not (p.next_url_path or p.next_url_header or p.link_header):
-        s.error("type", "next_url pagination needs next_url_path, next_url_header or link_header = true")
+        s.error(
+            "type", "next_url pagination needs next_url_path, next_url_header or link_header = true"
+        )
     s.finish()
     return p
 
@@ -299,11 +356,17 @@ def _columns(s: Section | None) -> dict[str, m.Column]:
 
 def _column(name: str, s: Section) -> m.Column:
     col = m.Column(
-        name=name, type=s.str("type", None, choices=m.COLUMN_TYPES), label=s.str("label"),
-        required=s.bool("required", False), read_only=s.bool("read_only", False),
-        hidden=s.bool("hidden", False), pattern=s.str("pattern"),
-        min=s.float("min", None), max=s.float("max", None),
-        choices=s.str_list("choices"), width=s.int("width", 0, minimum=1) or None,
+        name=name,
+        type=s.str("type", None, choices=m.COLUMN_TYPES),
+        label=s.str("label"),
+        required=s.bool("required", False),
+        read_only=s.bool("read_only", False),
+        hidden=s.bool("hidden", False),
+        pattern=s.str("pattern"),
+        min=s.float("min", None),
+        max=s.float("max", None),
+        choices=s.str_list("choices"),
+        width=s.int("width", 0, minimum=1) or None,
     )
     if col.type == "choice" and not col.choices:
         s.error("choices", "a choice column needs a non-empty choices list")
@@ -321,8 +384,9 @@ def _column(name: str, s: Section) -> m.Column:
 def _access(s: Section | None) -> m.Access:
     if s is None:
         return m.Access()
-    access = m.Access(secure=s.bool("secure", False), write=s.str_list("write"),
-                      admin=s.str_list("admin"))
+    access = m.Access(
+        secure=s.bool("secure", False), write=s.str_list("write"), admin=s.str_list("admin")
+    )
     if (access.write or access.admin) and not access.secure:
         s.error("secure", "write/admin lists are only enforced with secure = true")
     s.finish()
@@ -332,9 +396,12 @@ def _access(s: Section | None) -> m.Access:
 def _reload_hook(s: Section | None) -> m.ReloadHook | None:
     if s is None:
         return None
-    hook = m.ReloadHook(integration=s.str("integration", required=True) or "",
-                        method=s.str("method", "POST", choices=m.METHODS) or "POST",
-                        path=s.str("path", "") or "", body=s.str("body"))
+    hook = m.ReloadHook(
+        integration=s.str("integration", required=True) or "",
+        method=s.str("method", "POST", choices=m.METHODS) or "POST",
+        path=s.str("path", "") or "",
+        body=s.str("body"),
+    )
     s.finish()
     return hook
 
@@ -345,7 +412,9 @@ def _check_destination(s: Section, d: m.Destination) -> None:
         op = getattr(d, op_name)
         for placeholder in _PLACEHOLDER.findall(op.path if op else ""):
             if placeholder not in known:
-                s.error(op_name, f"path {op.path!r} names {{{placeholder}}}, which is no key or "
-                        "declared column")
+                s.error(
+                    op_name,
+                    f"path {op.path!r} names {{{placeholder}}}, which is no key or declared column",
+                )
     if d.after_write == "hook" and d.reload_hook is None:
-        s.error("after_write", "is \"hook\" but [reload_hook] is missing")
+        s.error("after_write", 'is "hook" but [reload_hook] is missing')
