@@ -1,0 +1,1 @@
+"""Writing a change set back: planning requests, sending them, a result per row."""
