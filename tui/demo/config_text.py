@@ -38,7 +38,7 @@ type = "integer"
 read_only = true
 [destinations.products.columns.sku]
 required = true
-pattern = "^PRD-\\\\d{{5}}$"
+pattern = "^PRD-\\\\d{{5,}}$"
 [destinations.products.columns.name]
 required = true
 [destinations.products.columns.region]
