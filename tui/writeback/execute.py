@@ -1,0 +1,133 @@
+"""Send a planned change set and return a result per row.
+
+Operations go in order (inserts, updates, deletes); requests of one operation run
+concurrently within the integration's concurrency and rate limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from tui.config.model import Destination
+from tui.rest.client import Credentials, split_values
+from tui.rest.connection import Connection
+from tui.rest.errors import RestError, TransportError, Unreachable
+from tui.writeback.changes import RowChange
+from tui.writeback.conflicts import find_conflicts
+from tui.writeback.plan import ORDER, PlanError, PlannedRequest, plan
+from tui.writeback.responses import row_results
+from tui.writeback.results import RowResult
+
+OnResult = Callable[[RowResult], None]
+
+
+async def write_back(
+    conn: Connection,
+    dest: Destination,
+    changes: list[RowChange],
+    *,
+    unchanged: Iterable[RowChange] = (),
+    overwrite: Iterable[int | str] = (),
+    on_result: OnResult | None = None,
+) -> list[RowResult]:
+    """Write `changes`; rows in `overwrite` skip the conflict check (the user chose so)."""
+    forced = set(overwrite)
+    report = on_result or (lambda _result: None)
+    held = await find_conflicts(conn, dest, [c for c in changes if c.row_id not in forced])
+    results = list(held.values())
+    for result in results:
+        report(result)
+    sendable = [c for c in changes if c.row_id not in held]
+    if forced:
+        sendable = [_without_etag(c) if c.row_id in forced else c for c in sendable]
+    for op in ORDER:
+        rows = [c for c in sendable if c.op == op]
+        extra = list(unchanged) if op == "update" else []
+        if rows or extra:
+            results += await _send_op(conn, dest, rows, extra, report)
+    return results
+
+
+def _without_etag(change: RowChange) -> RowChange:
+    return RowChange(
+        change.row_id, change.op, change.key, change.values, change.changed, change.was, None
+    )
+
+
+async def _send_op(
+    conn: Connection,
+    dest: Destination,
+    rows: list[RowChange],
+    unchanged: list[RowChange],
+    report: OnResult,
+) -> list[RowResult]:
+    planned, refused = _plan_rows(dest, rows, unchanged)
+    for result in refused:
+        report(result)
+    batches = await asyncio.gather(*(_send(conn, dest, p, report) for p in planned))
+    return refused + [r for batch in batches for r in batch]
+
+
+def _plan_rows(
+    dest: Destination, rows: list[RowChange], unchanged: list[RowChange]
+) -> tuple[list[PlannedRequest], list[RowResult]]:
+    # A row that cannot be planned fails alone; the others still go.
+    planned: list[PlannedRequest] = []
+    refused: list[RowResult] = []
+    for row in rows:
+        try:
+            plan(dest, [row])
+        except PlanError as exc:
+            refused.append(RowResult(row.row_id, row.op, "failed", str(exc)))
+    bad = {r.row_id for r in refused}
+    good = [r for r in rows if r.row_id not in bad]
+    try:
+        planned = plan(dest, good, unchanged)
+    except PlanError as exc:
+        refused += [RowResult(r.row_id, r.op, "failed", str(exc)) for r in good]
+    return planned, refused
+
+
+async def _send(
+    conn: Connection, dest: Destination, planned: PlannedRequest, report: OnResult
+) -> list[RowResult]:
+    operation = getattr(dest, planned.op)
+    if operation.idempotency_key:
+        # The retry policy resends a POST only when it carries this header.
+        conn.retry = replace(conn.retry, idempotency_header=operation.idempotency_key)
+    plain_headers, secret_headers = split_values(planned.headers, conn.store, headers=True)
+    plain_params, secret_params = split_values(planned.params, conn.store, headers=False)
+    url = conn.url(planned.path, {**conn.params, **plain_params})
+    described = conn.describe(planned.method, url)
+    started = time.perf_counter()
+    try:
+        response = await conn.request(
+            planned.method,
+            url,
+            headers=plain_headers,
+            content=planned.body,
+            credentials=Credentials(secret_headers, secret_params),
+        )
+    except RestError as exc:
+        results = _transport_results(planned, exc)
+    else:
+        results = row_results(planned, response, dest.key, operation.results)
+    elapsed = (time.perf_counter() - started) * 1000
+    for result in results:
+        result.request, result.duration_ms = described, elapsed
+        result.message = conn.redact(result.message)
+        report(result)
+    return results
+
+
+def _transport_results(planned: PlannedRequest, exc: RestError) -> list[RowResult]:
+    # Refused before sending (policy, unreachable): nothing reached the server.
+    # Lost after sending: the server may have written; never re-send blindly.
+    if isinstance(exc, Unreachable) or not isinstance(exc, TransportError):
+        status, message = "failed", f"not sent: {exc.message}"
+    else:
+        status, message = "unknown", f"outcome unknown, check the server: {exc.message}"
+    return [RowResult(row, planned.op, status, message) for row in planned.rows]
