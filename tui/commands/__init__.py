@@ -16,12 +16,12 @@ _MODULES = {
     "demo": "demo",
     "validate": "validate",
     "secret": "secret",
+    "check": "check",
+    "load": "load",
 }
 
 # Commands whose engine is not built yet: they say so and exit 2 (usage), never pretend.
 _NOT_YET = {
-    "check": "connection checks",
-    "load": "loading rows",
     "push": "writing back",
     "lock": "locks",
     "unlock": "locks",

@@ -14,7 +14,7 @@ from tui.secrets import SecretRef
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 AUTH_TYPES = ("none", "basic", "bearer", "digest", "ntlm", "certificate")
 PAYLOADS = ("json", "form", "params", "json-patch", "merge-patch")
-PAGINATION_TYPES = ("none", "offset", "page", "next_token", "next_url")
+PAGINATION_TYPES = ("none", "offset", "page", "range", "next_token", "next_url")
 RESPONSE_FORMATS = ("auto", "json", "csv", "xml")
 COLUMN_TYPES = ("text", "integer", "number", "boolean", "date", "datetime", "choice", "json")
 SEND_MODES = ("changed", "all")

@@ -1,0 +1,124 @@
+"""`writeback load DEST [--format jsonl|csv] [--limit N]`: print rows as they arrive.
+
+Rows go to stdout page by page; progress and errors go to stderr, one line each.
+CSV: the header is the first page's columns.  A column first seen on a later
+page cannot join a header already printed: it is left out of the CSV and named
+once on stderr (JSON Lines keeps every column of every row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from typing import Any, TextIO
+
+from tui.cli import EXIT_FAILED, EXIT_OK
+from tui.commands import fail
+from tui.commands.check import cli_secret_store
+from tui.config import discover, load_config
+from tui.rest.errors import RestError
+from tui.rest.load import Page, load_rows
+from tui.table.types import format_value
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(discover(getattr(args, "config", None)))
+    dest = config.destinations.get(args.dest)
+    if dest is None:
+        known = ", ".join(config.destinations) or "none"
+        return fail(f"writeback load: no destination named {args.dest!r} (known: {known})")
+    if args.limit is not None and args.limit < 0:
+        return fail("writeback load: --limit must be 0 or more")
+    integration = config.integrations[dest.integration]
+    writer = _CsvOut(sys.stdout) if args.format == "csv" else _JsonlOut(sys.stdout)
+    progress = _Progress(args.dest, sys.stderr)
+    try:
+        for page in load_rows(integration, dest, cli_secret_store(), limit=args.limit):
+            writer.write(page)
+            progress.page(page)
+    except RestError as exc:
+        progress.done()
+        return fail(f"writeback load {args.dest}: {exc}", EXIT_FAILED)
+    except BrokenPipeError:
+        # The reader (head, less) went away: that is how a pipeline ends, not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    progress.done(final=True)
+    return EXIT_OK
+
+
+class _JsonlOut:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, page: Page) -> None:
+        dumps = json.dumps
+        self.out.write(
+            "".join(dumps(r, ensure_ascii=False, default=str) + "\n" for r in page.records)
+        )
+        self.out.flush()
+
+
+class _CsvOut:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.writer = csv.writer(out, lineterminator="\n")
+        self.header: list[str] | None = None
+        self.dropped: set[str] = set()
+
+    def write(self, page: Page) -> None:
+        if self.header is None:
+            if not page.records:
+                return
+            self.header = list(page.columns)
+            self.writer.writerow(self.header)
+        late = [c for c in page.new_columns if c not in self.header]
+        if late:
+            self.dropped.update(late)
+            print(
+                f"writeback load: column(s) {', '.join(late)} first appear on page "
+                f"{page.number}, after the CSV header; left out (use --format jsonl)",
+                file=sys.stderr,
+            )
+        header = self.header
+        self.writer.writerows([_cell(r.get(c)) for c in header] for r in page.records)
+        self.out.flush()
+
+
+def _cell(value: Any) -> str:
+    return format_value(value, None)
+
+
+class _Progress:
+    """One stderr line: rewritten in place on a terminal, printed once at the end otherwise."""
+
+    def __init__(self, dest: str, err: TextIO) -> None:
+        self.dest = dest
+        self.err = err
+        self.live = err.isatty()
+        self.started = time.perf_counter()
+        self.last: Page | None = None
+
+    def _text(self) -> str:
+        page = self.last
+        rows, pages = (page.rows, page.number) if page else (0, 0)
+        total = f" of {page.total:,}" if page and page.total is not None else ""
+        seconds = time.perf_counter() - self.started
+        return f"{self.dest}: {rows:,}{total} rows, {pages} pages, {seconds:.1f} s"
+
+    def page(self, page: Page) -> None:
+        self.last = page
+        if self.live:
+            self.err.write("\r" + self._text() + "\x1b[K")
+            self.err.flush()
+
+    def done(self, final: bool = False) -> None:
+        if self.live and self.last is not None:
+            self.err.write("\r" + self._text() + "\x1b[K\n" if final else "\n")
+        elif final:
+            self.err.write(self._text() + "\n")
+        self.err.flush()

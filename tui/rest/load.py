@@ -1,0 +1,205 @@
+"""Load a destination's rows as a stream of pages.
+
+`iter_pages` is an async generator: it asks for the next page only when the
+consumer asks for it, so memory is bounded by what the consumer keeps (the
+table store), not by how many rows the service has.  One page is in memory at
+a time here.  `load_rows` drives it from synchronous code on a private event
+loop (the command line).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tui.config.model import Destination, Integration
+from tui.rest.client import Credentials, split_values
+from tui.rest.connection import Connection
+from tui.rest.decode import Decoded, decode, detect_format
+from tui.rest.errors import MaxPagesReached, PaginationError, RestError
+from tui.rest.paginate import PageRequest, Paginator
+from tui.secrets import SecretStore
+
+
+@dataclass
+class Page:
+    """One page of flat records, and where the load stands."""
+
+    number: int  # 1-based
+    records: list[dict[str, Any]]
+    new_columns: list[str]  # columns first seen on this page, in order of appearance
+    columns: list[str]  # every column seen so far
+    rows: int  # rows loaded so far, this page included
+    total: int | None  # the record count the service announced, if any
+    request: str  # "GET https://...", credentials removed
+    format: str = "json"
+    etag: str | None = None
+
+
+@dataclass
+class _Plan:
+    method: str
+    body: str | None
+    headers: dict[str, str]
+    credentials: Credentials
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _plan(conn: Connection, dest: Destination) -> _Plan:
+    load = dest.load
+    params, secret_params = split_values(load.params, conn.store, headers=False)
+    headers, secret_headers = split_values(load.headers, conn.store, headers=True)
+    body = load.body if load.method == "POST" else None
+    if body is not None and not any(k.lower() == "content-type" for k in headers):
+        stripped = body.lstrip()[:1]
+        headers["Content-Type"] = "application/json" if stripped in ("{", "[") else "text/plain"
+    return _Plan(
+        load.method,
+        body,
+        headers,
+        Credentials(secret_headers, secret_params),
+        {**conn.params, **params},
+    )
+
+
+async def iter_pages(
+    conn: Connection, dest: Destination, *, limit: int | None = None
+) -> AsyncIterator[Page]:
+    """Pages of `dest`'s rows; raises RestError (MaxPagesReached after the last page
+    the guard allowed)."""
+    plan = _plan(conn, dest)
+    spec = dest.load.pagination
+    paginator = Paginator(spec, plan.params)
+    request: PageRequest | None = paginator.first(
+        conn.url(dest.load.path or dest.path, plan.params)
+    )
+    columns: dict[str, None] = {}
+    rows = 0
+    previous: httpx.URL | None = None
+    while request is not None:
+        described = conn.describe(plan.method, request.url)
+        if request.number > spec.max_pages:
+            raise MaxPagesReached(
+                f"stopped after max_pages = {spec.max_pages} pages; the service offered more",
+                request=described,
+            )
+        if previous is not None and request.url != previous:
+            conn.trust.check_follow(previous, request.url, "next page URL", described)
+        response = await conn.request(
+            plan.method,
+            request.url,
+            headers={**plan.headers, **request.headers},
+            content=plan.body,
+            credentials=plan.credentials,
+        )
+        if response.status_code == 416 and spec.type == "range" and request.number > 1:
+            return  # PostgREST: the range starts past the last row
+        conn.raise_for_status(response)
+        decoded = _decode(conn, dest, response, described)
+        try:
+            paginator.note_total(decoded, response)
+        except PaginationError as exc:
+            raise PaginationError(exc.message, request=described) from None
+        records = decoded.records
+        if limit is not None and rows + len(records) > limit:
+            records = records[: max(0, limit - rows)]
+        new = _new_columns(columns, records)
+        rows += len(records)
+        yield Page(
+            number=request.number,
+            records=records,
+            new_columns=new,
+            columns=list(columns),
+            rows=rows,
+            total=paginator.total,
+            request=described,
+            format=decoded.format,
+            etag=response.headers.get("etag"),
+        )
+        if limit is not None and rows >= limit:
+            return
+        previous = request.url
+        try:
+            request = paginator.next(request, decoded, response)
+        except PaginationError as exc:
+            raise PaginationError(exc.message, request=described) from None
+
+
+def _decode(
+    conn: Connection, dest: Destination, response: httpx.Response, described: str
+) -> Decoded:
+    load = dest.load
+    body = response.content
+    fmt = load.format
+    if fmt == "auto":
+        fmt = detect_format(response.headers.get("content-type", ""), body)
+    try:
+        decoded = decode(
+            body,
+            fmt,
+            records=load.records,
+            encoding=response.charset_encoding,
+            csv_delimiter=load.csv_delimiter,
+            xml_record=load.xml_record,
+        )
+    except RestError as exc:
+        raise type(exc)(conn.redact(exc.message), request=described) from None
+    _add_response_headers(decoded.records, response, load.response_headers)
+    return decoded
+
+
+def _add_response_headers(
+    records: list[dict[str, Any]], response: httpx.Response, names: tuple[str, ...]
+) -> None:
+    # Only headers named in the config: responses may carry cookies and tokens.
+    if not names:
+        return
+    values = {name: response.headers.get(name) for name in names}
+    for record in records:
+        record.update(values)
+
+
+def _new_columns(columns: dict[str, None], records: list[dict[str, Any]]) -> list[str]:
+    new: list[str] = []
+    known = len(columns)
+    for record in records:
+        if len(record) == known and record.keys() <= columns.keys():
+            continue  # the usual case: the same columns as before
+        for name in record:
+            if name not in columns:
+                columns[name] = None
+                new.append(name)
+        known = len(columns)
+    return new
+
+
+def load_rows(
+    integration: Integration,
+    dest: Destination,
+    store: SecretStore,
+    *,
+    limit: int | None = None,
+) -> Iterator[Page]:
+    """`iter_pages` for synchronous callers: each page is fetched when asked for."""
+    loop = asyncio.new_event_loop()
+    conn: Connection | None = None
+    pages: AsyncIterator[Page] | None = None
+    try:
+        conn = Connection(integration, store)
+        pages = iter_pages(conn, dest, limit=limit)
+        while True:
+            try:
+                page = loop.run_until_complete(anext(pages))
+            except StopAsyncIteration:
+                return
+            yield page
+    finally:
+        if pages is not None:
+            loop.run_until_complete(pages.aclose())  # type: ignore[attr-defined]
+        if conn is not None:
+            loop.run_until_complete(conn.aclose())
+        loop.close()

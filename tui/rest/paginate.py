@@ -1,0 +1,191 @@
+"""Pagination: from one page's request and response, the request of the next page.
+
+Types (config `load.pagination.type`):
+  none        one request
+  offset      start/count parameters; stop at the total (body path, Content-Range
+              or X-Total-Count) or on an empty page
+  page        page number (+ page size) parameters; stop at the total or an empty page
+  range       HTTP `Range: items=START-END` (PostgREST); total from Content-Range; 416 ends
+  next_token  a token from the body sent back as a parameter; stop when absent
+  next_url    a URL from a body path, a response header or the RFC 8288 Link header;
+              `add_missing_params` adds our query parameters the server's URL lacks
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import httpx
+
+from tui.config.model import Pagination
+from tui.rest.decode import Decoded
+from tui.rest.errors import PaginationError
+
+_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
+_REL = re.compile(r';\s*rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+_CONTENT_RANGE = re.compile(r"(?:\w+\s+)?(?:\d+-\d+|\*)/(\d+)")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What to send for one page; `headers` are extra request headers."""
+
+    url: httpx.URL
+    headers: dict[str, str] = field(default_factory=dict)
+    number: int = 1  # 1-based count of pages requested
+    state: int = 0  # the offset, page number or range start this request asked for
+
+
+def next_link(link_header: str, rel: str = "next") -> str | None:
+    """The target of `rel` in an RFC 8288 Link header value."""
+    for match in _LINK.finditer(link_header or ""):
+        for found in _REL.finditer(match.group(2)):
+            if rel in found.group(1).lower().split():
+                return match.group(1).strip()
+    return None
+
+
+def header_total(headers: httpx.Headers) -> int | None:
+    """The record count from Content-Range (`0-99/3000`) or X-Total-Count."""
+    match = _CONTENT_RANGE.search(headers.get("content-range", ""))
+    if match:
+        return int(match.group(1))
+    raw = headers.get("x-total-count", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+class Paginator:
+    """The pagination of one load; `first` once, then `next` after every page."""
+
+    def __init__(self, spec: Pagination, params: dict[str, str]) -> None:
+        self.spec = spec
+        self.params = params  # every query parameter we add ourselves, for add_missing_params
+        self._seen: set[str] = set()
+        self.total: int | None = None
+
+    def first(self, url: httpx.URL) -> PageRequest:
+        p = self.spec
+        if p.type == "offset":
+            return PageRequest(
+                url.copy_merge_params({p.start_param: p.start, p.count_param: p.count}),
+                state=p.start,
+            )
+        if p.type == "page":
+            return PageRequest(self._page_url(url, p.first_page), state=p.first_page)
+        if p.type == "range":
+            return PageRequest(url, self._range(p.start), state=p.start)
+        return PageRequest(url)
+
+    def next(
+        self, current: PageRequest, page: Decoded, response: httpx.Response
+    ) -> PageRequest | None:
+        """The next page's request, or None when this was the last page."""
+        count = len(page.records)
+        kind = self.spec.type
+        if kind == "none" or count == 0:
+            return None  # an empty page ends every kind of pagination
+        if kind == "next_url":
+            return self._next_url(current, page, response)
+        if kind == "next_token":
+            return self._next_token(current, page)
+        if kind == "offset":
+            return self._next_offset(current, count)
+        if kind == "page":
+            return self._next_page(current, count)
+        return self._next_range(current, count)
+
+    # -- counted pagination ---------------------------------------------------------
+
+    def note_total(self, page: Decoded, response: httpx.Response) -> None:
+        """Read the announced record count, before the page is handed on."""
+        if self.spec.total_path:
+            value = page.lookup(self.spec.total_path)
+            try:
+                self.total = int(value) if value is not None else self.total
+            except (TypeError, ValueError):
+                raise PaginationError(
+                    f"total_path {self.spec.total_path!r} holds {value!r}, not a number"
+                ) from None
+        else:
+            self.total = header_total(response.headers) or self.total
+
+    def _next_offset(self, current: PageRequest, count: int) -> PageRequest | None:
+        # Step by the rows received: a server that caps the page size skips nothing.
+        start = current.state + count
+        if self.total is not None and start >= self.total:
+            return None
+        url = current.url.copy_set_param(self.spec.start_param, str(start))
+        return replace(current, url=url, number=current.number + 1, state=start)
+
+    def _next_page(self, current: PageRequest, count: int) -> PageRequest | None:
+        number = current.state + 1
+        done = (number - self.spec.first_page) * self.spec.size
+        if self.total is not None and done >= self.total:
+            return None
+        if self.spec.size_param and count < self.spec.size and self.total is None:
+            return None  # a short page under an explicit size is the last one
+        return replace(
+            current,
+            url=self._page_url(current.url, number),
+            number=current.number + 1,
+            state=number,
+        )
+
+    def _next_range(self, current: PageRequest, count: int) -> PageRequest | None:
+        start = current.state + count
+        if self.total is not None and start >= self.total:
+            return None
+        return replace(current, headers=self._range(start), number=current.number + 1, state=start)
+
+    def _page_url(self, url: httpx.URL, number: int) -> httpx.URL:
+        params = {self.spec.page_param: str(number)}
+        if self.spec.size_param:
+            params[self.spec.size_param] = str(self.spec.size)
+        return url.copy_merge_params(params)
+
+    def _range(self, start: int) -> dict[str, str]:
+        return {"Range-Unit": "items", "Range": f"{start}-{start + self.spec.count - 1}"}
+
+    # -- server-driven pagination -----------------------------------------------------
+
+    def _next_token(self, current: PageRequest, page: Decoded) -> PageRequest | None:
+        token = page.lookup(self.spec.token_path or "")
+        if token in (None, ""):
+            return None
+        token = str(token)
+        self._guard(f"token:{token}", "the same next token")
+        url = current.url.copy_set_param(self.spec.token_param or "", token)
+        return replace(current, url=url, number=current.number + 1)
+
+    def _next_url(
+        self, current: PageRequest, page: Decoded, response: httpx.Response
+    ) -> PageRequest | None:
+        raw = self._find_next_url(page, response)
+        if not raw:
+            return None
+        url = current.url.join(raw)
+        if self.spec.add_missing_params:
+            missing = {k: v for k, v in self.params.items() if k not in url.params}
+            url = url.copy_merge_params(missing) if missing else url
+        self._guard(f"url:{url}", "a next URL it had already sent")
+        return PageRequest(url, current.headers, current.number + 1)
+
+    def _find_next_url(self, page: Decoded, response: httpx.Response) -> str | None:
+        p = self.spec
+        if p.next_url_path:
+            value = page.lookup(p.next_url_path)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        if p.next_url_header:
+            value = response.headers.get(p.next_url_header, "").strip()
+            if value:
+                return value
+        if p.link_header:
+            return next_link(response.headers.get("link", ""))
+        return None
+
+    def _guard(self, key: str, what: str) -> None:
+        if key in self._seen:
+            raise PaginationError(f"the server returned {what}; stopping to avoid a loop")
+        self._seen.add(key)

@@ -1,0 +1,19 @@
+"""The table model: rows as loaded, the change set, undo, validation and views; no I/O."""
+
+from tui.table.changes import Change, ChangeFileError, ChangeSet, parse_changes
+from tui.table.history import Step
+from tui.table.table import Counts, EditRefused, Rejected, RowOutcome, State, Table
+
+__all__ = [
+    "Change",
+    "ChangeFileError",
+    "ChangeSet",
+    "Counts",
+    "EditRefused",
+    "Rejected",
+    "RowOutcome",
+    "State",
+    "Step",
+    "Table",
+    "parse_changes",
+]
