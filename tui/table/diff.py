@@ -1,0 +1,102 @@
+"""The difference between the rows as loaded and a desired full table (``push --rows``).
+
+Desired rows are matched to loaded rows by key: a key only in the desired rows
+is an insert, a key only in the loaded rows is a delete, and a key in both is
+an update of the cells that differ.  CSV gives every value as text, so text is
+read by the column's type before comparing ("7" is the integer 7, an empty
+cell is null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from tui.table.changes import Change, ChangeFileError, same
+from tui.table.validate import parse_text
+
+if TYPE_CHECKING:
+    from tui.table.table import Table
+
+
+def diff_rows(
+    table: Table, desired: Iterable[Mapping[str, object]], first_line: int = 1
+) -> list[Change]:
+    """Changes from the loaded rows to ``desired``; raises ChangeFileError for bad rows."""
+    if not table.key:
+        raise ChangeFileError("the destination has no key columns, so rows cannot be matched")
+    seen: dict[int, int] = {}  # loaded row -> line
+    new_keys: dict[object, int] = {}
+    changes: list[Change] = []
+    for line, record in enumerate(desired, start=first_line):
+        change = _diff_one(table, record, line, seen, new_keys)
+        if change is not None:
+            changes.append(change)
+    changes += _deletes(table, seen)
+    return changes
+
+
+def _diff_one(
+    table: Table,
+    record: Mapping[str, object],
+    line: int,
+    seen: dict[int, int],
+    new_keys: dict[object, int],
+) -> Change | None:
+    unknown = [c for c in record if c not in table.columns]
+    if unknown:
+        raise ChangeFileError(f"line {line}: unknown column {unknown[0]}")
+    key = {k: _read(table, k, record.get(k), None) for k in table.key}
+    missing = [k for k, v in key.items() if v is None or v == ""]
+    if missing:
+        raise ChangeFileError(f"line {line}: no value for key {', '.join(missing)}")
+    row = table.find(key)
+    if row is None:
+        return _insert(table, record, key, line, new_keys)
+    if row in seen:
+        raise ChangeFileError(f"line {line}: the same key as line {seen[row]}")
+    seen[row] = line
+    cells = {}
+    for column, raw in record.items():
+        loaded = table.loaded_value(row, column)
+        value = _read(table, column, raw, loaded)
+        if column not in table.key and not same(value, loaded):
+            cells[column] = value
+    if not cells:
+        return None
+    was = {c: table.loaded_value(row, c) for c in cells}
+    return Change("update", row=row, key=table.key_of(row), set=cells, was=was, line=line)
+
+
+def _insert(
+    table: Table,
+    record: Mapping[str, object],
+    key: dict[str, object],
+    line: int,
+    new_keys: dict[object, int],
+) -> Change:
+    marker = tuple(sorted((k, repr(v)) for k, v in key.items()))
+    if marker in new_keys:
+        raise ChangeFileError(f"line {line}: the same key as line {new_keys[marker]}")
+    new_keys[marker] = line
+    values = {c: _read(table, c, raw, None) for c, raw in record.items()}
+    return Change("insert", values={c: v for c, v in values.items() if v is not None}, line=line)
+
+
+def _deletes(table: Table, seen: dict[int, int]) -> list[Change]:
+    return [
+        Change("delete", row=row, key=table.key_of(row))
+        for row in table.loaded_rows()
+        if row not in seen
+    ]
+
+
+def _read(table: Table, column: str, raw: object, loaded: object) -> object:
+    """A desired value as the loaded data would hold it."""
+    if not isinstance(raw, str):
+        return raw
+    if raw == "":
+        return None if loaded is None or not isinstance(loaded, str) else raw
+    if isinstance(loaded, str):
+        return raw  # loaded as text: compare as text
+    return parse_text(raw, table.column_type(column))
