@@ -7,7 +7,7 @@ import importlib
 import sys
 
 from tui.cli import EXIT_FAILED, EXIT_USAGE
-from tui.config import ConfigError
+from tui.config import Config, ConfigError, Destination
 from tui.secrets import SecretError
 
 # command name -> module in this package exposing `run(args) -> int`
@@ -18,11 +18,11 @@ _MODULES = {
     "secret": "secret",
     "check": "check",
     "load": "load",
+    "push": "push",
 }
 
 # Commands whose engine is not built yet: they say so and exit 2 (usage), never pretend.
 _NOT_YET = {
-    "push": "writing back",
     "lock": "locks",
     "unlock": "locks",
     "locks": "locks",
@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"writeback {args.command}: {what} are not available in this version yet")
         module = importlib.import_module(f"tui.commands.{_MODULES[args.command]}")
         return module.run(args)
+    except UsageError as exc:
+        return fail(str(exc), exc.code)
     except ConfigError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
@@ -49,6 +51,23 @@ def run(args: argparse.Namespace) -> int:
         return fail(
             f"writeback: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_FAILED
         )
+
+
+class UsageError(Exception):
+    """A one-line refusal a command raises from deep inside; `code` is the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def destination(config: Config, name: str, command: str) -> Destination:
+    """The destination called `name`, or a UsageError naming the ones there are."""
+    dest = config.destinations.get(name)
+    if dest is None:
+        known = ", ".join(config.destinations) or "none"
+        raise UsageError(f"writeback {command}: no destination named {name!r} (known: {known})")
+    return dest
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:

@@ -17,7 +17,7 @@ import time
 from typing import Any, TextIO
 
 from tui.cli import EXIT_FAILED, EXIT_OK
-from tui.commands import fail
+from tui.commands import destination, fail
 from tui.commands.check import cli_secret_store
 from tui.config import discover, load_config
 from tui.rest.errors import RestError
@@ -27,10 +27,7 @@ from tui.table.types import format_value
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(discover(getattr(args, "config", None)))
-    dest = config.destinations.get(args.dest)
-    if dest is None:
-        known = ", ".join(config.destinations) or "none"
-        return fail(f"writeback load: no destination named {args.dest!r} (known: {known})")
+    dest = destination(config, args.dest, "load")
     if args.limit is not None and args.limit < 0:
         return fail("writeback load: --limit must be 0 or more")
     integration = config.integrations[dest.integration]

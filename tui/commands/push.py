@@ -1,0 +1,164 @@
+"""`writeback push DEST (--changes FILE | --rows FILE) [--dry-run] [--format text|jsonl]`.
+
+Loads the destination, applies the change set (or the difference to the given
+rows) to the rows as loaded, and writes it back with a line per row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
+from tui.commands import UsageError, destination, fail
+from tui.commands.check import cli_secret_store
+from tui.config import Config, Destination, discover, load_config
+from tui.rest.connection import Connection
+from tui.rest.errors import RestError
+from tui.rest.load import load_rows
+from tui.secrets import SecretStore
+from tui.table.changes import Change, ChangeFileError, parse_changes
+from tui.table.table import Table
+from tui.writeback import dryrun
+from tui.writeback.changes import RowChange
+from tui.writeback.execute import write_back
+from tui.writeback.from_table import row_changes, unchanged_rows
+from tui.writeback.plan import PlanError, plan
+from tui.writeback.results import RowResult, summary
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(discover(getattr(args, "config", None)))
+    dest = destination(config, args.dest, "push")
+    if dest.read_only:
+        return fail(
+            f"writeback push {dest.id}: refused: the destination is read-only", EXIT_REFUSED
+        )
+    store = cli_secret_store()
+    table = _load(config, dest, store)
+    source = Path(args.changes or args.rows)
+    rejected = _apply(table, source, bool(args.changes))
+    problems = table.problems()
+    if problems:
+        for problem in problems:
+            print(f"writeback push {dest.id}: invalid: {problem}", file=sys.stderr)
+        return fail(f"writeback push {dest.id}: nothing sent: fix the values above", EXIT_FAILED)
+    rows = row_changes(table, dest)
+    unchanged = unchanged_rows(table, dest) if dest.send == "all" else []
+    if args.dry_run:
+        return _dry_run(config, dest, rows, unchanged, args.format) or (1 if rejected else 0)
+    results = asyncio.run(_write(config, dest, store, rows, unchanged, args.format))
+    print(summary(results), file=sys.stderr if args.format == "jsonl" else sys.stdout)
+    failed = rejected or any(r.status != "done" for r in results)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _load(config: Config, dest: Destination, store: SecretStore) -> Table:
+    table = Table.for_destination(dest)
+    try:
+        for page in load_rows(config.integrations[dest.integration], dest, store):
+            table.append_page(page.records)
+    except RestError as exc:
+        raise UsageError(f"writeback push {dest.id}: loading failed: {exc}", EXIT_FAILED) from None
+    return table
+
+
+def _apply(table: Table, source: Path, is_change_file: bool) -> int:
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"writeback push: cannot read {source}: {exc}") from None
+    try:
+        changes = (
+            parse_changes(text.splitlines(), table.key)
+            if is_change_file
+            else _diff(table, source, text)
+        )
+    except ChangeFileError as exc:
+        raise UsageError(f"{source}: {exc}") from None
+    rejected = table.apply_changes(changes)
+    for item in rejected:
+        print(f"{source}: {item}", file=sys.stderr)
+    return len(rejected)
+
+
+def _diff(table: Table, source: Path, text: str) -> list[Change]:
+    if source.suffix.lower() == ".csv" or not text.lstrip().startswith("{"):
+        desired: list[dict[str, Any]] = list(csv.DictReader(text.splitlines()))
+        return table.diff(desired, first_line=2)
+    desired = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                desired.append(json.loads(line))
+            except ValueError as exc:
+                raise ChangeFileError(f"line {number}: not JSON ({exc.msg})") from None
+    return table.diff(desired)
+
+
+def _dry_run(
+    config: Config, dest: Destination, rows: list[RowChange], unchanged: list[RowChange], fmt: str
+) -> int:
+    integration = config.integrations[dest.integration]
+    try:
+        requests = plan(dest, rows, unchanged)
+    except PlanError as exc:
+        return fail(f"writeback push {dest.id}: {exc}", EXIT_FAILED)
+    for planned in requests:
+        if fmt == "jsonl":
+            print(json.dumps(dryrun.as_dict(integration, planned), ensure_ascii=False))
+        else:
+            print(dryrun.as_text(integration, planned) + "\n")
+            print("# " + dryrun.as_curl(integration, planned) + "\n")
+    if fmt == "text":
+        print(f"dry run: {len(requests)} requests for {len(rows)} changed rows; nothing sent")
+    return 0
+
+
+async def _write(
+    config: Config,
+    dest: Destination,
+    store: SecretStore,
+    rows: list[RowChange],
+    unchanged: list[RowChange],
+    fmt: str,
+) -> list[RowResult]:
+    keys = {row.row_id: row.key for row in rows}
+    printer = _printer(keys, fmt)
+    async with Connection(config.integrations[dest.integration], store) as conn:
+        return await write_back(conn, dest, rows, unchanged=unchanged, on_result=printer)
+
+
+def _printer(keys: dict[Any, dict[str, Any]], fmt: str):
+    def show(result: RowResult) -> None:
+        key = keys.get(result.row_id, {})
+        if fmt == "jsonl":
+            print(json.dumps(_as_json(result, key), ensure_ascii=False, default=str), flush=True)
+            return
+        where = " ".join(f"{k}={v}" for k, v in key.items()) or "new row"
+        if result.assigned:
+            where += " -> " + " ".join(f"{k}={v}" for k, v in result.assigned.items())
+        detail = result.message or (f"{result.http_status}" if result.http_status else "")
+        print(
+            f"{result.op} {where}: {result.status}" + (f": {detail}" if detail else ""), flush=True
+        )
+
+    return show
+
+
+def _as_json(result: RowResult, key: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "op": result.op,
+        "key": key,
+        "status": result.status,
+        "http_status": result.http_status,
+        "message": result.message,
+        "request": result.request,
+        "duration_ms": round(result.duration_ms, 1),
+        "assigned": result.assigned,
+    }
