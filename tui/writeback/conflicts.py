@@ -23,6 +23,9 @@ def needs_reread(dest: Destination, change: RowChange) -> bool:
         return False
     if dest.conflict_check == "reread":
         return True
+    operation = getattr(dest, change.op)
+    if operation is not None and operation.array:
+        return True  # one request for many rows carries no If-Match per row
     return change.etag is None  # auto / etag: If-Match covers rows with an ETag
 
 

@@ -54,6 +54,13 @@ def _batch(
     results_path: str | None,
 ) -> list[RowResult]:
     items = get_path(document, results_path) if results_path and document is not None else None
+    if _is_representation(planned, response, document, results_path):
+        # A bulk insert answered with the created rows, in order (PostgREST's
+        # return=representation): each row's server-assigned key, as for a single row.
+        return [
+            RowResult(row, planned.op, "done", http_status=response.status_code, assigned=keys)
+            for row, keys in zip(planned.rows, (_keys_in(r, key) for r in document), strict=True)
+        ]
     if not response.is_success or not isinstance(items, list):
         status = "done" if response.is_success and response.status_code != 207 else "failed"
         message = "" if status == "done" else _reason(response) or "no per-row results"
@@ -62,6 +69,24 @@ def _batch(
         ]
     matched = _match_items(planned, items, key)
     return [_item_result(row, planned.op, item, key) for row, item in matched]
+
+
+def _is_representation(
+    planned: PlannedRequest, response: httpx.Response, document: Any, results_path: str | None
+) -> bool:
+    return (
+        planned.op == "insert"
+        and not results_path
+        and response.status_code in (200, 201)
+        and isinstance(document, list)
+        and len(document) == len(planned.rows)
+        and all(isinstance(item, dict) for item in document)
+    )
+
+
+def _keys_in(record: dict[str, Any], key: tuple[str, ...]) -> dict[str, Any]:
+    flat = flatten(record)
+    return {k: flat[k] for k in key if k in flat}
 
 
 def _match_items(
@@ -105,9 +130,14 @@ def _matched_nothing(planned: PlannedRequest, response: httpx.Response, document
     # PostgREST answers a PATCH/DELETE that matched no row with 2xx and nothing in it.
     if planned.op == "insert":
         return False
-    if response.headers.get("content-range", "").startswith("*/"):
-        return True
-    return document == [] and response.status_code in (200, 201)
+    if document == [] and response.status_code in (200, 201):
+        return True  # return=representation: no row came back
+    span, _, total = response.headers.get("content-range", "").partition("/")
+    if total == "0":
+        return True  # count=exact
+    # A PATCH that matched rows says which ("0-0/*"); PostgREST 12 answers every
+    # DELETE with "*/*", matched or not, so only the two signals above count for it.
+    return planned.op == "update" and span.strip() == "*" and not document
 
 
 def _assigned_keys(response: httpx.Response, document: Any, key: tuple[str, ...]) -> dict:
@@ -128,7 +158,9 @@ def _assigned_keys(response: httpx.Response, document: Any, key: tuple[str, ...]
 def _reason(response: httpx.Response) -> str:
     detail = describe_body(response)
     text = f"{response.status_code} {response.reason_phrase}".strip()
-    return f"{text}: {detail}" if detail else text
+    text = f"{text}: {detail}" if detail else text
+    note = response.extensions.get("writeback.note")  # e.g. why a POST was not retried
+    return f"{text} ({note})" if note else text
 
 
 def _json(response: httpx.Response) -> Any:
