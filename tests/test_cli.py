@@ -70,33 +70,23 @@ def test_config_discovery_order(tmp_path: Path) -> None:
     env_config = tmp_path / "env.toml"
     env_config.write_text(good + '[integrations.b]\nurl = "https://b.example.com"\n')
     home = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    run = subprocess.run(
-        [sys.executable, "-m", "tui", "validate"],
-        cwd=tmp_path,
-        text=True,
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, **home, "PYTHONPATH": os.getcwd()},
-    )
+
+    def validate_in_dir(**env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", "validate"],
+            cwd=tmp_path,
+            text=True,
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, **home, "PYTHONPATH": os.getcwd(), **env},
+        )
+
+    run = validate_in_dir()
     assert run.stdout.startswith("writeback.toml: ok (1 integrations"), run.stderr
-    run = subprocess.run(
-        [sys.executable, "-m", "tui", "validate"],
-        cwd=tmp_path,
-        text=True,
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, **home, "PYTHONPATH": os.getcwd(), "WRITEBACK_CONFIG": str(env_config)},
-    )
+    run = validate_in_dir(WRITEBACK_CONFIG=str(env_config))
     assert "ok (2 integrations" in run.stdout
     (tmp_path / "writeback.toml").unlink()
-    run = subprocess.run(
-        [sys.executable, "-m", "tui", "validate"],
-        cwd=tmp_path,
-        text=True,
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, **home, "PYTHONPATH": os.getcwd()},
-    )
+    run = validate_in_dir()
     assert run.returncode == 2
     assert run.stderr.startswith(str(tmp_path / "xdg" / "writeback" / "config.toml"))
 
