@@ -146,3 +146,27 @@ def test_read_only_destination_is_refused(tmp_path: Path, demo_server) -> None:
     changes = lines(tmp_path, {"op": "delete", "key": {"id": 1}})
     run = push(config, "products", "--changes", str(changes))
     assert run.returncode == 3 and "read-only" in run.stderr
+
+
+def test_after_write_rows_and_reload_hook(tmp_path: Path, demo_server) -> None:
+    config = write_config(tmp_path, demo_server)
+    hook = (
+        'after_write = "hook"\n[destinations.products.reload_hook]\nintegration = "demo"\n'
+        'method = "POST"\npath = "/web-integrations"\n'
+        'body = \'{"name": "reload marker", "validOrigins": ["https://reload.example.com"]}\'\n'
+    )
+    text = config.read_text().replace(
+        "[destinations.products.load]", hook + "[destinations.products.load]", 1
+    )
+    config.write_text(text)
+    changes = lines(tmp_path, {"op": "update", "key": {"id": 2}, "set": {"qty": 2}})
+    run = push(config, "products", "--changes", str(changes))
+    assert run.returncode == 0, run.stderr
+    assert "after writeback: reload hook POST" in run.stderr and ": 201" in run.stderr
+    names = httpx.get(f"{demo_server.api_url}/web-integrations", params={"limit": 100}, timeout=10)
+    assert "reload marker" in [item["name"] for item in names.json()["data"]]
+    config.write_text(text.replace('after_write = "hook"', 'after_write = "rows"'))
+    changes = lines(tmp_path, {"op": "update", "key": {"id": 3}, "set": {"qty": 3}})
+    run = push(config, "products", "--changes", str(changes))
+    assert run.returncode == 0, run.stderr
+    assert "after writeback: reloaded 1 rows" in run.stderr

@@ -25,6 +25,7 @@ from tui.secrets import SecretStore
 from tui.table.changes import Change, ChangeFileError, parse_changes
 from tui.table.table import Table
 from tui.writeback import dryrun
+from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
 from tui.writeback.execute import write_back
 from tui.writeback.from_table import row_changes, unchanged_rows
@@ -131,7 +132,11 @@ async def _write(
     keys = {row.row_id: row.key for row in rows}
     printer = _printer(keys, fmt)
     async with Connection(config.integrations[dest.integration], store) as conn:
-        return await write_back(conn, dest, rows, unchanged=unchanged, on_result=printer)
+        results = await write_back(conn, dest, rows, unchanged=unchanged, on_result=printer)
+        _, line = await after_write(config, dest, conn, store, results, keys)
+    if line:
+        print(line, file=sys.stderr)
+    return results
 
 
 def _printer(keys: dict[Any, dict[str, Any]], fmt: str):

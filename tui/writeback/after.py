@@ -1,0 +1,68 @@
+"""What happens after a writeback (`after_write`): nothing, re-read rows, or a reload hook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.config.model import Config, Destination
+from tui.rest.connection import Connection
+from tui.rest.errors import RestError
+from tui.rest.load import iter_pages
+from tui.secrets import SecretStore
+from tui.writeback.results import RowResult
+
+
+async def after_write(
+    config: Config,
+    dest: Destination,
+    conn: Connection,
+    store: SecretStore,
+    results: list[RowResult],
+    keys: dict[int | str, dict[str, Any]],
+) -> tuple[list[dict[str, Any]] | None, str]:
+    """(fresh records or None, one line saying what was done); never raises RestError.
+
+    `keys`: each written row's key by row id (new rows take theirs from the results)."""
+    if dest.after_write == "none" or not any(r.status == "done" for r in results):
+        return None, ""
+    try:
+        if dest.after_write == "hook":
+            return None, await _hook(config, dest, store)
+        written = {
+            _key(r.assigned or keys.get(r.row_id, {}), dest)
+            for r in results
+            if r.status == "done" and r.op != "delete"
+        }
+        records = await _reload(conn, dest, written)
+    except RestError as exc:
+        return None, f"after writeback: {dest.after_write} failed: {exc}"
+    return records, f"after writeback: reloaded {len(records)} rows"
+
+
+async def _reload(
+    conn: Connection, dest: Destination, written: set[tuple[str, ...]]
+) -> list[dict[str, Any]]:
+    # "rows" keeps only the rows written (memory stays small); "all" keeps every row.
+    records: list[dict[str, Any]] = []
+    async for page in iter_pages(conn, dest):
+        if dest.after_write == "rows":
+            records.extend(r for r in page.records if _key(r, dest) in written)
+        else:
+            records.extend(page.records)
+    return records
+
+
+def _key(values: dict[str, Any], dest: Destination) -> tuple[str, ...]:
+    return tuple(str(values.get(k)) for k in dest.key)
+
+
+async def _hook(config: Config, dest: Destination, store: SecretStore) -> str:
+    hook = dest.reload_hook
+    assert hook is not None  # the config validator requires it for after_write = "hook"
+    async with Connection(config.integrations[hook.integration], store) as conn:
+        url = conn.url(hook.path)
+        body = hook.body.encode() if hook.body is not None else None
+        headers = {"Content-Type": "application/json"} if body else {}
+        response = await conn.request(hook.method, url, headers=headers, content=body)
+        conn.raise_for_status(response)
+        return f"after writeback: reload hook {conn.describe(hook.method, url)}: {response.status_code}"
