@@ -74,21 +74,29 @@ async def _send_op(
 def _plan_rows(
     dest: Destination, rows: list[RowChange], unchanged: list[RowChange]
 ) -> tuple[list[PlannedRequest], list[RowResult]]:
-    # A row that cannot be planned fails alone; the others still go.
-    planned: list[PlannedRequest] = []
-    refused: list[RowResult] = []
-    for row in rows:
+    """Plan once; a row that cannot be planned fails alone and the others still go."""
+    refused = [
+        _refused(r, f"{r.op} is not enabled for {dest.id}") for r in rows if not _enabled(dest, r)
+    ]
+    good = [r for r in rows if _enabled(dest, r)]
+    while True:
         try:
-            plan(dest, [row])
+            return plan(dest, good, unchanged), refused
         except PlanError as exc:
-            refused.append(RowResult(row.row_id, row.op, "failed", str(exc)))
-    bad = {r.row_id for r in refused}
-    good = [r for r in rows if r.row_id not in bad]
-    try:
-        planned = plan(dest, good, unchanged)
-    except PlanError as exc:
-        refused += [RowResult(r.row_id, r.op, "failed", str(exc)) for r in good]
-    return planned, refused
+            culprits = [r for r in good if r.row_id == exc.row_id] or good
+            if not culprits:  # an unchanged row (send = "all") that cannot be planned
+                return [], refused
+            refused += [_refused(r, str(exc)) for r in culprits]
+            good = [r for r in good if r not in culprits]
+
+
+def _enabled(dest: Destination, row: RowChange) -> bool:
+    operation = getattr(dest, row.op)
+    return operation is not None and operation.enabled
+
+
+def _refused(row: RowChange, message: str) -> RowResult:
+    return RowResult(row.row_id, row.op, "failed", message)
 
 
 async def _send(
