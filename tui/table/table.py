@@ -777,10 +777,7 @@ class Table:
     def snapshot(self) -> dict[str, object]:
         """The change set as plain JSON-able data, for a journal."""
         ov = self._overlay
-
-        def ident(row: int) -> dict[str, object]:
-            return {"key": encode_cells(self.key_of(row))} if self.key else {"row": row}
-
+        ident = self.ident
         return {
             "format": SNAPSHOT_FORMAT,
             "key": list(self.key),
@@ -796,9 +793,15 @@ class Table:
             "inserts": [{"row": row, "values": encode_cells(v)} for row, v in ov.inserts.items()],
             "deletes": [ident(row) for row in ov.deletes],
             "errors": [
-                {**ident(row), "reason": reason} for row, reason in self._errors.items() if row >= 0
+                {**ident(row), "reason": reason} for row, reason in self._errors.items()
             ],
         }
+
+    def ident(self, row: int) -> dict[str, object]:
+        """How a journal names a row: by key where the table has one (new rows by id)."""
+        if self.key and row >= 0:
+            return {"key": encode_cells(self.key_of(row))}
+        return {"row": row}
 
     def restore(self, data: Mapping[str, object]) -> list[str]:
         """Replace the change set with a snapshot; returns what could not be restored as it was.
@@ -841,7 +844,7 @@ class Table:
         self._rows_changed()
 
     def _restore_row(self, item: Mapping[str, object], problems: list[str]) -> int | None:
-        if self.key:
+        if "key" in item:
             key = decode_cells(item["key"])  # type: ignore[arg-type]
             row = self.find(key)
             where = f"row {_key_words(key)}"

@@ -1,0 +1,122 @@
+"""The draft journal: each user's unsaved change set per destination, and the rows
+of a writeback under way, so a crash or a dropped SSH session loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.state.db import Database, now_us
+
+
+@dataclass(frozen=True)
+class Draft:
+    snapshot: dict[str, Any]
+    saved_us: int
+    # rows of a writeback that never finished: ident (JSON text) -> outcome or None
+    inflight: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def unknown(self) -> list[str]:
+        """Rows sent when the process died, with no outcome recorded: never re-send blindly."""
+        return [ident for ident, outcome in self.inflight.items() if outcome is None]
+
+    @property
+    def done(self) -> list[str]:
+        return [ident for ident, outcome in self.inflight.items() if outcome == "done"]
+
+
+def ident_text(ident: dict[str, Any]) -> str:
+    """A row's journal name as stable text (the key in sorted order)."""
+    return json.dumps(ident, sort_keys=True, default=str)
+
+
+class Journal:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def save(self, login: str, destination: str, snapshot: dict[str, Any]) -> None:
+        """Record the change set as it stands; an empty one clears the draft."""
+        with self._db.write() as conn:
+            _save(conn, login, destination, snapshot)
+
+    def load(self, login: str, destination: str) -> Draft | None:
+        rows = self._db.read(
+            "SELECT snapshot, saved_us FROM drafts WHERE login = ? AND destination = ?",
+            (login, destination),
+        )
+        inflight = dict(
+            self._db.read(
+                "SELECT ident, outcome FROM inflight WHERE login = ? AND destination = ?",
+                (login, destination),
+            )
+        )
+        if not rows and not inflight:
+            return None
+        snapshot = json.loads(rows[0][0]) if rows else {}
+        return Draft(snapshot, rows[0][1] if rows else 0, inflight)
+
+    def discard(self, login: str, destination: str) -> None:
+        with self._db.write() as conn:
+            _clear(conn, login, destination)
+
+    def begin(
+        self,
+        login: str,
+        destination: str,
+        writeback_id: str,
+        snapshot: dict[str, Any],
+        rows: Iterable[tuple[str, str]],
+    ) -> None:
+        """Before sending: the change set and the rows (ident text, op) about to go out."""
+        with self._db.write() as conn:
+            _save(conn, login, destination, snapshot)
+            conn.execute(
+                "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO inflight VALUES (?, ?, ?, ?, ?, NULL)",
+                [(login, destination, writeback_id, ident, op) for ident, op in rows],
+            )
+
+    def outcome(
+        self, conn: sqlite3.Connection, login: str, destination: str, ident: str, outcome: str
+    ) -> None:
+        """A row's outcome, inside the transaction that audits it."""
+        conn.execute(
+            "UPDATE inflight SET outcome = ? WHERE login = ? AND destination = ? AND ident = ?",
+            (outcome, login, destination, ident),
+        )
+
+    def finish(self, login: str, destination: str, snapshot: dict[str, Any]) -> None:
+        """After the writeback: the change set that is still pending, and no rows in flight."""
+        with self._db.write() as conn:
+            conn.execute(
+                "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
+            )
+            _save(conn, login, destination, snapshot)
+
+
+def _save(conn: sqlite3.Connection, login: str, destination: str, snapshot: dict[str, Any]) -> None:
+    if not _has_changes(snapshot):
+        conn.execute("DELETE FROM drafts WHERE login = ? AND destination = ?", (login, destination))
+        return
+    conn.execute(
+        "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?)",
+        (login, destination, now_us(), json.dumps(snapshot, default=str)),
+    )
+
+
+def _clear(conn: sqlite3.Connection, login: str, destination: str) -> None:
+    for table in ("drafts", "inflight"):
+        conn.execute(
+            f"DELETE FROM {table} WHERE login = ? AND destination = ?", (login, destination)
+        )
+
+
+def _has_changes(snapshot: dict[str, Any]) -> bool:
+    return any(snapshot.get(part) for part in ("updates", "inserts", "deletes"))

@@ -1,0 +1,218 @@
+"""Destination locks: leases that expire unless renewed, taken and given back atomically.
+
+A manual lock belongs to the user (any of their processes may work under it);
+an automatic lock, taken around a writeback, belongs to one process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tui.state.audit import Audit, AuditEntry
+from tui.state.db import Database, now_us
+from tui.state.errors import LockHeld, Refused
+from tui.state.identity import Identity
+
+_COLUMNS = "destination, login, host, pid, owner, manual, ttl_s, since_us, expires_us"
+POLL_S = 0.05
+
+
+@dataclass(frozen=True)
+class Lock:
+    destination: str
+    login: str
+    host: str
+    pid: int
+    owner: str
+    manual: bool
+    ttl: float
+    since_us: int
+    expires_us: int
+
+    @property
+    def since(self) -> datetime:
+        return datetime.fromtimestamp(self.since_us / 1e6, UTC)
+
+    @property
+    def expires(self) -> datetime:
+        return datetime.fromtimestamp(self.expires_us / 1e6, UTC)
+
+    def describe(self) -> str:
+        """ "locked by bob@host since 10:32" (local time of this machine)."""
+        since = self.since.astimezone().strftime("%H:%M")
+        return f"locked by {self.login}@{self.host} since {since}"
+
+    def held_by(self, who: Identity) -> bool:
+        """Whether `who` may act under this lock."""
+        if self.manual:
+            return self.login == who.login
+        return self.owner == who.owner
+
+
+class Locks:
+    def __init__(self, db: Database, audit: Audit) -> None:
+        self._db = db
+        self._audit = audit
+
+    def get(self, destination: str) -> Lock | None:
+        """The live lock on a destination, or None when free or expired."""
+        rows = self._db.read(f"SELECT {_COLUMNS} FROM locks WHERE destination = ?", (destination,))
+        lock = _lock(rows[0]) if rows else None
+        return lock if lock and lock.expires_us > now_us() else None
+
+    def all(self) -> list[Lock]:
+        rows = self._db.read(
+            f"SELECT {_COLUMNS} FROM locks WHERE expires_us > ? ORDER BY destination", (now_us(),)
+        )
+        return [_lock(row) for row in rows]
+
+    def acquire(
+        self,
+        destination: str,
+        who: Identity,
+        ttl: float,
+        *,
+        manual: bool = False,
+        wait: float = 0.0,
+        integration: str | None = None,
+    ) -> tuple[Lock, bool]:
+        """Take the lock, waiting up to `wait` seconds; returns it and whether it is new.
+
+        Not new means `who` already held it (e.g. a writeback under the user's
+        manual lock): the caller must not release what it did not take.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self._try_acquire(destination, who, ttl, manual, integration)
+            except LockHeld:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(POLL_S)
+
+    def _try_acquire(
+        self, destination: str, who: Identity, ttl: float, manual: bool, integration: str | None
+    ) -> tuple[Lock, bool]:
+        with self._db.write() as conn:
+            now = now_us()
+            current = _current(conn, destination)
+            live = current if current and current.expires_us > now else None
+            if live and not live.held_by(who):
+                raise LockHeld(live)
+            if live and (live.manual or not manual):
+                lock = _renewed(live, now)
+                _save(conn, lock)
+                return lock, False
+            lock = Lock(
+                destination,
+                who.login,
+                who.host,
+                who.pid,
+                who.login if manual else who.owner,
+                manual,
+                ttl,
+                live.since_us if live else now,
+                now + int(ttl * 1e6),
+            )
+            _save(conn, lock)
+            if current and not live:
+                self._event(conn, who, lock, "takeover", integration, _holder(current))
+            self._event(conn, who, lock, "lock", integration)
+            return lock, True
+
+    def renew(self, destination: str, who: Identity) -> Lock | None:
+        """Push the expiry of a lock `who` holds; None when it is no longer theirs."""
+        with self._db.write() as conn:
+            now = now_us()
+            current = _current(conn, destination)
+            if not current or current.expires_us <= now or not current.held_by(who):
+                return None
+            lock = _renewed(current, now)
+            _save(conn, lock)
+            return lock
+
+    def release(
+        self,
+        destination: str,
+        who: Identity,
+        *,
+        force: bool = False,
+        integration: str | None = None,
+    ) -> bool:
+        """Give the lock back; `force` breaks another's (the caller checked the right to)."""
+        with self._db.write() as conn:
+            current = _current(conn, destination)
+            if current is None or current.expires_us <= now_us():
+                conn.execute("DELETE FROM locks WHERE destination = ?", (destination,))
+                return False
+            if not current.held_by(who) and not force:
+                raise LockHeld(current)
+            conn.execute("DELETE FROM locks WHERE destination = ?", (destination,))
+            event = "unlock" if current.held_by(who) else "break"
+            self._event(conn, who, current, event, integration, _holder(current))
+            return True
+
+    def _event(
+        self,
+        conn: sqlite3.Connection,
+        who: Identity,
+        lock: Lock,
+        event: str,
+        integration: str | None,
+        before: dict[str, object] | None = None,
+    ) -> None:
+        after = _holder(lock) if event in ("lock", "takeover") else None
+        self._audit.add(
+            conn,
+            AuditEntry.now(who, lock.destination, event, integration=integration).but(
+                before=before, after=after, outcome="done"
+            ),
+        )
+
+
+def _current(conn: sqlite3.Connection, destination: str) -> Lock | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM locks WHERE destination = ?", (destination,)
+    ).fetchone()
+    return _lock(row) if row else None
+
+
+def _save(conn: sqlite3.Connection, lock: Lock) -> None:
+    conn.execute(
+        f"INSERT OR REPLACE INTO locks ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            lock.destination,
+            lock.login,
+            lock.host,
+            lock.pid,
+            lock.owner,
+            int(lock.manual),
+            lock.ttl,
+            lock.since_us,
+            lock.expires_us,
+        ),
+    )
+
+
+def _renewed(lock: Lock, now: int) -> Lock:
+    return Lock(**{**lock.__dict__, "expires_us": now + int(lock.ttl * 1e6)})
+
+
+def _lock(row: tuple) -> Lock:
+    dest, login, host, pid, owner, manual, ttl, since, expires = row
+    return Lock(dest, login, host, pid, owner, bool(manual), ttl, since, expires)
+
+
+def _holder(lock: Lock) -> dict[str, object]:
+    return {
+        "holder": f"{lock.login}@{lock.host}",
+        "pid": lock.pid,
+        "manual": lock.manual,
+        "expires": lock.expires.isoformat(timespec="seconds"),
+    }
+
+
+__all__ = ["Lock", "LockHeld", "Locks", "Refused"]

@@ -1,0 +1,80 @@
+"""The outcome of a writeback for the app, and its rows as audit entries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.state.audit import AuditEntry
+from tui.state.identity import Identity
+from tui.writeback.changes import RowChange
+from tui.writeback.results import RowResult
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A row the server changed since it was loaded: the user chooses what wins."""
+
+    row: int
+    key: dict[str, Any]
+    loaded: dict[str, Any]
+    mine: dict[str, Any]
+    theirs: dict[str, Any]  # the server's values of the changed fields ({} when unread)
+
+
+@dataclass
+class WritebackReport:
+    results: list[RowResult] = field(default_factory=list)
+    summary: str = ""
+    conflicts: list[Conflict] = field(default_factory=list)
+    after: str | None = None
+    total: int = 0
+    writeback_id: str = ""
+
+
+def conflict_of(change: RowChange, result: RowResult) -> Conflict:
+    theirs = result.theirs or {}
+    return Conflict(
+        int(change.row_id),
+        dict(change.key),
+        dict(change.was),
+        dict(change.changed),
+        {k: theirs[k] for k in change.changed if k in theirs},
+    )
+
+
+def row_entry(
+    who: Identity,
+    destination: str,
+    integration: str,
+    writeback_id: str,
+    change: RowChange,
+    result: RowResult,
+    redact: Callable[[str], str],
+) -> AuditEntry:
+    """The audit entry of one row written back: before and after of the changed fields."""
+    method, _, url = result.request.partition(" ")
+    before, after = _before_after(change, result)
+    return AuditEntry.now(who, destination, change.op, integration=integration).but(
+        row_key=dict(change.key or result.assigned) or None,
+        before=before,
+        after=after,
+        method=method or None,
+        url=redact(url) if url else None,
+        status=result.http_status,
+        outcome=result.status,
+        error=redact(result.message) if result.message else None,
+        duration_ms=round(result.duration_ms, 1),
+        writeback_id=writeback_id,
+    )
+
+
+def _before_after(
+    change: RowChange, result: RowResult
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    if change.op == "insert":
+        return None, {**change.values, **result.assigned}
+    if change.op == "delete":
+        return dict(change.values), None
+    return dict(change.was), dict(change.changed)

@@ -1,0 +1,56 @@
+"""Putting a journaled change set back, with rows of an unfinished writeback sorted out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.state.journal import Draft, ident_text
+from tui.table.changes import decode_cells
+from tui.table.table import RowOutcome, Table
+
+UNKNOWN = "outcome unknown: check the server, then keep (edit) or revert this row"
+
+
+@dataclass(frozen=True)
+class Restored:
+    words: str  # "3 changed, 1 new"
+    problems: list[str] = field(default_factory=list)
+    unknown: int = 0  # rows flagged "outcome unknown": held back until checked
+
+
+def restore(table: Table, draft: Draft) -> Restored:
+    """Restore `draft` into `table`: rows written before a crash are dropped, rows
+    with no recorded outcome are flagged and held, never silently re-sent."""
+    snapshot = _without(draft.snapshot, set(draft.done)) if draft.done else draft.snapshot
+    problems = table.restore(snapshot) if snapshot else []
+    flagged = [row for row in (_find(table, text) for text in draft.unknown) if row is not None]
+    table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in flagged])
+    return Restored(str(table.counts()), problems, len(flagged))
+
+
+def held_rows(table: Table) -> set[int]:
+    """Rows flagged unknown after a crash: the writeback leaves them out until cleared."""
+    return {
+        c.row for c in table.changes() if c.row is not None and table.row_error(c.row) == UNKNOWN
+    }
+
+
+def _without(snapshot: dict[str, Any], done: set[str]) -> dict[str, Any]:
+    def keep(item: dict[str, Any]) -> bool:
+        ident = {"key": item["key"]} if "key" in item else {"row": item["row"]}
+        return ident_text(ident) not in done
+
+    out = dict(snapshot)
+    for part in ("updates", "inserts", "deletes", "errors"):
+        out[part] = [item for item in snapshot.get(part, []) if keep(item)]
+    return out
+
+
+def _find(table: Table, text: str) -> int | None:
+    ident = json.loads(text)
+    if "key" in ident:
+        return table.find(decode_cells(ident["key"]))
+    row = int(ident["row"])
+    return row if table.exists(row) else None

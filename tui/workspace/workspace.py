@@ -1,0 +1,171 @@
+"""One destination being edited by one person: load, journal, preview, write back, lock.
+
+The app and `writeback push` both drive this; it never imports textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tui.config.model import Config, Destination, Integration
+from tui.rest.connection import Connection
+from tui.rest.load import Page, iter_pages
+from tui.secrets import SecretStore
+from tui.state import access
+from tui.state.errors import AccessRefused, Refused
+from tui.state.identity import Identity
+from tui.state.locks import Lock
+from tui.state.store import StateStore
+from tui.table.table import Table
+from tui.workspace import writing
+from tui.workspace.preview import Preview, build_preview
+from tui.workspace.report import WritebackReport
+from tui.workspace.restore import Restored, held_rows, restore
+from tui.writeback.results import RowResult
+
+
+class Workspace:
+    def __init__(
+        self,
+        config: Config,
+        destination: str,
+        state: StateStore,
+        who: Identity,
+        secrets: SecretStore,
+        *,
+        journaled: bool = True,
+    ) -> None:
+        """`journaled`: keep the change set in the draft journal (the app); `push` reads
+        its changes from a file and leaves the user's draft alone."""
+        self.config = config
+        self.journaled = journaled
+        self.dest: Destination = config.destinations[destination]
+        self.integration: Integration = config.integrations[self.dest.integration]
+        self.state = state
+        self.who = who
+        self.secrets = secrets
+        self.table = Table.for_destination(self.dest)
+
+    # ----------------------------------------------------------- who may do what
+
+    @property
+    def can_write(self) -> bool:
+        return access.write_refusal(self.dest, self.who.login) is None
+
+    @property
+    def is_admin(self) -> bool:
+        return access.is_admin(self.dest, self.who.login)
+
+    def read_only_reason(self) -> str | None:
+        """Why the rows cannot be edited right now, or None."""
+        refusal = access.write_refusal(self.dest, self.who.login)
+        if refusal:
+            return refusal
+        lock = self.lock_state()
+        return lock.describe() if lock and not lock.held_by(self.who) else None
+
+    def redact(self, text: str) -> str:
+        return self.secrets.redact(text)
+
+    # ----------------------------------------------------------- rows
+
+    async def load(self, on_page: Callable[[Page], None] | None = None) -> None:
+        """(Re)load the rows page by page; pending changes are carried over by key."""
+        pending = self.table.snapshot() if self.table.dirty else None
+        self.table = Table.for_destination(self.dest)
+        async with Connection(self.integration, self.secrets) as conn:
+            async for page in iter_pages(conn, self.dest):
+                self.table.append_page(page.records)
+                if on_page:
+                    on_page(page)
+        if pending:
+            self.table.restore(pending)
+
+    def restore_draft(self) -> Restored | None:
+        """Put back the change set journaled for this user, if there is one."""
+        draft = self.state.journal.load(self.who.login, self.dest.id)
+        if draft is None:
+            return None
+        restored = restore(self.table, draft)
+        self.journal()
+        return restored
+
+    def journal(self) -> None:
+        """Record the change set as it stands (call after every edit)."""
+        if self.journaled:
+            self.state.journal.save(self.who.login, self.dest.id, self.table.snapshot())
+
+    def discard(self) -> None:
+        self.table.revert_rows([c.row for c in self.table.changes() if c.row is not None])
+        self.state.journal.discard(self.who.login, self.dest.id)
+
+    @property
+    def held(self) -> set[int]:
+        """Rows whose outcome is unknown after a crash: left out until released."""
+        return held_rows(self.table)
+
+    def release(self, rows: Iterable[int]) -> None:
+        """The user checked these rows: they may be sent again."""
+        for row in rows:
+            self.table.clear_error(row)
+        self.journal()
+
+    # ----------------------------------------------------------- writing back
+
+    def preview(self, skip: Iterable[int] = ()) -> Preview:
+        rows, unchanged = writing.rows_to_send(self, skip)
+        return build_preview(
+            self.integration, self.dest, self.table, rows, unchanged, len(self.held)
+        )
+
+    async def write_back(
+        self,
+        overwrite: Iterable[int] = (),
+        skip: Iterable[int] = (),
+        on_result: Callable[[RowResult], None] | None = None,
+    ) -> WritebackReport:
+        """Send the change set under the lock; every row audited as its result arrives."""
+        refusal = access.write_refusal(self.dest, self.who.login)
+        if refusal:
+            raise AccessRefused(refusal)
+        problems = self.table.problems()
+        if problems:
+            raise Refused(f"nothing sent: {len(problems)} invalid values, first: {problems[0]}")
+        return await writing.run(self, overwrite, skip, on_result)
+
+    def take_theirs(self, conflicts: Iterable[object]) -> None:
+        """Conflict resolved for the server: its values become the loaded ones."""
+        for conflict in conflicts:
+            row, theirs = conflict.row, conflict.theirs  # type: ignore[attr-defined]
+            self.table.set_loaded(row, theirs)
+            self.table.clear_error(row)
+        self.journal()
+
+    # ----------------------------------------------------------- locks
+
+    def lock_state(self) -> Lock | None:
+        return self.state.locks.get(self.dest.id)
+
+    def lock(self) -> Lock:
+        """A manual lock, held until unlocked or its lease runs out unrenewed."""
+        if not self.dest.allow_locking:
+            raise Refused(f"{self.dest.id} does not allow locking (allow_locking = false)")
+        refusal = access.write_refusal(self.dest, self.who.login)
+        if refusal:
+            raise AccessRefused(refusal)
+        lock, _ = self.state.locks.acquire(
+            self.dest.id, self.who, self.dest.lock_ttl, manual=True, integration=self.integration.id
+        )
+        return lock
+
+    def unlock(self, force: bool = False) -> bool:
+        if force:
+            refusal = access.admin_refusal(self.dest, self.who.login)
+            if refusal:
+                raise AccessRefused(refusal)
+        return self.state.locks.release(
+            self.dest.id, self.who, force=force, integration=self.integration.id
+        )
+
+    def renew(self) -> None:
+        self.state.locks.renew(self.dest.id, self.who)

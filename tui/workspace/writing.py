@@ -1,0 +1,134 @@
+"""One writeback run: under the lock, journaled before sending, audited row by row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from tui.rest.connection import Connection
+from tui.state.journal import ident_text
+from tui.table.table import RowOutcome
+from tui.workspace.report import WritebackReport, conflict_of, row_entry
+from tui.workspace.restore import UNKNOWN
+from tui.writeback.after import after_write
+from tui.writeback.changes import RowChange
+from tui.writeback.execute import write_back
+from tui.writeback.from_table import outcomes, row_changes, unchanged_rows
+from tui.writeback.results import RowResult, summary
+
+if TYPE_CHECKING:
+    from tui.workspace.workspace import Workspace
+
+LOCK_WAIT_S = 5.0
+
+
+def rows_to_send(ws: Workspace, skip: Iterable[int]) -> tuple[list[RowChange], list[RowChange]]:
+    """The changed rows (less skipped and held ones), and for send = "all" the others."""
+    left_out = set(skip) | ws.held
+    rows = [r for r in row_changes(ws.table, ws.dest) if r.row_id not in left_out]
+    unchanged = unchanged_rows(ws.table, ws.dest) if ws.dest.send == "all" else []
+    return rows, unchanged
+
+
+async def run(
+    ws: Workspace,
+    overwrite: Iterable[int],
+    skip: Iterable[int],
+    on_result: Callable[[RowResult], None] | None,
+) -> WritebackReport:
+    lock, taken = ws.state.locks.acquire(
+        ws.dest.id, ws.who, ws.dest.lock_ttl, wait=LOCK_WAIT_S, integration=ws.integration.id
+    )
+    try:
+        return await _send(ws, overwrite, skip, on_result or (lambda _r: None))
+    finally:
+        if taken:
+            ws.state.locks.release(ws.dest.id, ws.who, integration=ws.integration.id)
+
+
+async def _send(
+    ws: Workspace,
+    overwrite: Iterable[int],
+    skip: Iterable[int],
+    on_result: Callable[[RowResult], None],
+) -> WritebackReport:
+    rows, unchanged = rows_to_send(ws, skip)
+    report = WritebackReport(total=len(rows) + len(unchanged), writeback_id=uuid.uuid4().hex[:12])
+    if not report.total:
+        report.summary = "nothing to write"
+        return report
+    by_id = {r.row_id: r for r in rows}
+    idents = {r.row_id: ident_text(ws.table.ident(int(r.row_id))) for r in rows}
+    login, dest = ws.who.login, ws.dest.id
+    if ws.journaled:
+        ws.state.journal.begin(
+            login,
+            dest,
+            report.writeback_id,
+            ws.table.snapshot(),
+            [(idents[r.row_id], r.op) for r in rows],
+        )
+
+    seen: set[int | str] = set()
+
+    def record(result: RowResult) -> None:
+        seen.add(result.row_id)
+        change = by_id.get(result.row_id)
+        if change is not None:  # rows sent only because send = "all" are not changes
+            with ws.state.db.write() as conn:
+                if ws.dest.audit:
+                    entry = row_entry(
+                        ws.who,
+                        dest,
+                        ws.integration.id,
+                        report.writeback_id,
+                        change,
+                        result,
+                        ws.redact,
+                    )
+                    ws.state.audit.add(conn, entry)
+                if ws.journaled:
+                    ws.state.journal.outcome(
+                        conn, login, dest, idents[result.row_id], result.status
+                    )
+        on_result(result)
+
+    async with Connection(ws.integration, ws.secrets) as conn:
+        try:
+            report.results = await write_back(
+                conn, ws.dest, rows, unchanged=unchanged, overwrite=overwrite, on_result=record
+            )
+        except BaseException:
+            _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
+            raise
+        report.conflicts = [
+            conflict_of(by_id[r.row_id], r) for r in report.results if r.status == "conflict"
+        ]
+        ws.table.apply_results(outcomes(report.results, ws.dest.load.etag_field))
+        keys = {r.row_id: r.key for r in rows}
+        fresh, line = await after_write(ws.config, ws.dest, conn, ws.secrets, report.results, keys)
+    if fresh:
+        _reloaded(ws, fresh)
+    if ws.journaled:
+        ws.state.journal.finish(login, dest, ws.table.snapshot())
+    report.summary = summary(report.results)
+    report.after = line or None
+    return report
+
+
+def _reloaded(ws: Workspace, records: list[dict[str, Any]]) -> None:
+    """Fresh server values of written rows become the loaded values."""
+    if not ws.table.key:
+        return
+    for record in records:
+        row = ws.table.find({k: record.get(k) for k in ws.table.key})
+        if row is not None:
+            ws.table.set_loaded(row, record)
+
+
+def _flag_unknown(ws: Workspace, rows: list[int]) -> None:
+    """Rows cut off mid-writeback: flagged in the table and the draft, never re-sent blindly."""
+    ws.table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in rows])
+    if ws.journaled:
+        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.snapshot())
