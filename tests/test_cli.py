@@ -56,14 +56,6 @@ def test_usage_error_is_one_line_exit_2() -> None:
     assert run.stderr.count("\n") == 1 and "one of the arguments" in run.stderr
 
 
-@pytest.mark.parametrize("args", [("locks",), ("audit",), ("lock", "d"), ("unlock", "d")])
-def test_unbuilt_engines_say_so(args: tuple[str, ...]) -> None:
-    run = wb(*args)
-    if run.returncode != 2 or "not available in this version" not in run.stderr:
-        pytest.skip(f"writeback {args[0]} is built now")
-    assert run.stderr.count("\n") == 1
-
-
 def test_config_discovery_order(tmp_path: Path) -> None:
     good = '[integrations.a]\nurl = "https://a.example.com"\n'
     (tmp_path / "writeback.toml").write_text(good)

@@ -9,6 +9,7 @@ import sys
 from tui.cli import EXIT_FAILED, EXIT_USAGE
 from tui.config import Config, ConfigError, Destination
 from tui.secrets import SecretError
+from tui.state.errors import StateError
 
 # command name -> module in this package exposing `run(args) -> int`
 _MODULES = {
@@ -19,22 +20,15 @@ _MODULES = {
     "check": "check",
     "load": "load",
     "push": "push",
-}
-
-# Commands whose engine is not built yet: they say so and exit 2 (usage), never pretend.
-_NOT_YET = {
     "lock": "locks",
     "unlock": "locks",
     "locks": "locks",
-    "audit": "the audit trail",
+    "audit": "audit",
 }
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if args.command in _NOT_YET:
-            what = _NOT_YET[args.command]
-            return fail(f"writeback {args.command}: {what} are not available in this version yet")
         module = importlib.import_module(f"tui.commands.{_MODULES[args.command]}")
         return module.run(args)
     except UsageError as exc:
@@ -43,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return EXIT_USAGE
-    except SecretError as exc:
+    except (SecretError, StateError) as exc:
         return fail(f"writeback: {exc}")
     except KeyboardInterrupt:
         return 130

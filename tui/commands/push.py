@@ -17,18 +17,17 @@ from typing import Any
 from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from tui.commands import UsageError, destination, fail
 from tui.commands.check import cli_secret_store
+from tui.commands.state import open_for
 from tui.config import Config, Destination, discover, load_config
-from tui.rest.connection import Connection
 from tui.rest.errors import RestError
-from tui.rest.load import load_rows
-from tui.secrets import SecretStore
+from tui.state import current_identity
+from tui.state.errors import Refused
 from tui.table.changes import Change, ChangeFileError, parse_changes
 from tui.table.table import Table
+from tui.workspace import Workspace
+from tui.workspace.writing import rows_to_send
 from tui.writeback import dryrun
-from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
-from tui.writeback.execute import write_back
-from tui.writeback.from_table import row_changes, unchanged_rows
 from tui.writeback.plan import PlanError, plan
 from tui.writeback.results import RowResult, summary
 
@@ -36,37 +35,40 @@ from tui.writeback.results import RowResult, summary
 def run(args: argparse.Namespace) -> int:
     config = load_config(discover(getattr(args, "config", None)))
     dest = destination(config, args.dest, "push")
-    if dest.read_only:
-        return fail(
-            f"writeback push {dest.id}: refused: the destination is read-only", EXIT_REFUSED
+    with open_for(config) as state:
+        ws = Workspace(
+            config, dest.id, state, current_identity(), cli_secret_store(), journaled=False
         )
-    store = cli_secret_store()
-    table = _load(config, dest, store)
-    source = Path(args.changes or args.rows)
-    rejected = _apply(table, source, bool(args.changes))
-    problems = table.problems()
-    if problems:
-        for problem in problems:
-            print(f"writeback push {dest.id}: invalid: {problem}", file=sys.stderr)
-        return fail(f"writeback push {dest.id}: nothing sent: fix the values above", EXIT_FAILED)
-    rows = row_changes(table, dest)
-    unchanged = unchanged_rows(table, dest) if dest.send == "all" else []
-    if args.dry_run:
-        return _dry_run(config, dest, rows, unchanged, args.format) or (1 if rejected else 0)
-    results = asyncio.run(_write(config, dest, store, rows, unchanged, args.format))
+        refusal = ws.read_only_reason() if not args.dry_run else None
+        if refusal or not ws.can_write:
+            reason = refusal or "no write access"
+            return fail(f"writeback push {dest.id}: refused: {reason}", EXIT_REFUSED)
+        _load(ws)
+        source = Path(args.changes or args.rows)
+        rejected = _apply(ws.table, source, bool(args.changes))
+        problems = ws.table.problems()
+        if problems:
+            for problem in problems:
+                print(f"writeback push {dest.id}: invalid: {problem}", file=sys.stderr)
+            return fail(
+                f"writeback push {dest.id}: nothing sent: fix the values above", EXIT_FAILED
+            )
+        if args.dry_run:
+            rows, unchanged = rows_to_send(ws, ())
+            return _dry_run(config, dest, rows, unchanged, args.format) or (1 if rejected else 0)
+        results = _write(ws, args.format)
     print(summary(results), file=sys.stderr if args.format == "jsonl" else sys.stdout)
     failed = rejected or any(r.status != "done" for r in results)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _load(config: Config, dest: Destination, store: SecretStore) -> Table:
-    table = Table.for_destination(dest)
+def _load(ws: Workspace) -> None:
     try:
-        for page in load_rows(config.integrations[dest.integration], dest, store):
-            table.append_page(page.records)
+        asyncio.run(ws.load())
     except RestError as exc:
-        raise UsageError(f"writeback push {dest.id}: loading failed: {exc}", EXIT_FAILED) from None
-    return table
+        raise UsageError(
+            f"writeback push {ws.dest.id}: loading failed: {exc}", EXIT_FAILED
+        ) from None
 
 
 def _apply(table: Table, source: Path, is_change_file: bool) -> int:
@@ -121,22 +123,15 @@ def _dry_run(
     return 0
 
 
-async def _write(
-    config: Config,
-    dest: Destination,
-    store: SecretStore,
-    rows: list[RowChange],
-    unchanged: list[RowChange],
-    fmt: str,
-) -> list[RowResult]:
-    keys = {row.row_id: row.key for row in rows}
-    printer = _printer(keys, fmt)
-    async with Connection(config.integrations[dest.integration], store) as conn:
-        results = await write_back(conn, dest, rows, unchanged=unchanged, on_result=printer)
-        _, line = await after_write(config, dest, conn, store, results, keys)
-    if line:
-        print(line, file=sys.stderr)
-    return results
+def _write(ws: Workspace, fmt: str) -> list[RowResult]:
+    keys = {row.row_id: row.key for row in rows_to_send(ws, ())[0]}
+    try:
+        report = asyncio.run(ws.write_back(on_result=_printer(keys, fmt)))
+    except Refused as exc:
+        raise UsageError(f"writeback push {ws.dest.id}: refused: {exc}", EXIT_REFUSED) from None
+    if report.after:
+        print(report.after, file=sys.stderr)
+    return report.results
 
 
 def _printer(keys: dict[Any, dict[str, Any]], fmt: str):

@@ -1,0 +1,14 @@
+"""Opening the shared state for a command: its errors become one line and exit 2."""
+
+from __future__ import annotations
+
+from tui.commands import UsageError
+from tui.config import Config
+from tui.state import StateError, StateStore, open_state
+
+
+def open_for(config: Config) -> StateStore:
+    try:
+        return open_state(config)
+    except StateError as exc:
+        raise UsageError(f"writeback: {exc}") from None
