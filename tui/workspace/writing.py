@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -40,11 +41,20 @@ async def run(
     lock, taken = ws.state.locks.acquire(
         ws.dest.id, ws.who, ws.dest.lock_ttl, wait=LOCK_WAIT_S, integration=ws.integration.id
     )
+    heartbeat = asyncio.create_task(_renew_while_running(ws))
     try:
         return await _send(ws, overwrite, skip, on_result or (lambda _r: None))
     finally:
+        heartbeat.cancel()
         if taken:
             ws.state.locks.release(ws.dest.id, ws.who, integration=ws.integration.id)
+
+
+async def _renew_while_running(ws: Workspace) -> None:
+    """A writeback longer than the lease must not lose its lock halfway."""
+    while True:
+        await asyncio.sleep(max(ws.dest.lock_ttl / 3, 0.05))
+        ws.renew()
 
 
 async def _send(
