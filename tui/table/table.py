@@ -792,9 +792,7 @@ class Table:
             ],
             "inserts": [{"row": row, "values": encode_cells(v)} for row, v in ov.inserts.items()],
             "deletes": [ident(row) for row in ov.deletes],
-            "errors": [
-                {**ident(row), "reason": reason} for row, reason in self._errors.items()
-            ],
+            "errors": [{**ident(row), "reason": reason} for row, reason in self._errors.items()],
         }
 
     def ident(self, row: int) -> dict[str, object]:
@@ -830,7 +828,9 @@ class Table:
                 self._errors[row] = item["reason"]
         self._rows_changed()
         for row in self._overlay.inserts:
-            self._validate_new_row(row)
+            for column in self.columns:
+                self._validate(row, column)
+        self._revalidate_new_keys()  # once, not per row: restoring stays linear
         self.version += 1
         return problems
 

@@ -10,6 +10,7 @@ from tui.state.journal import Draft, ident_text
 from tui.table.changes import decode_cells
 from tui.table.table import RowOutcome, Table
 
+UNKNOWN_PREFIX = "outcome unknown"
 UNKNOWN = "outcome unknown: check the server, then keep (edit) or revert this row"
 
 
@@ -25,16 +26,21 @@ def restore(table: Table, draft: Draft) -> Restored:
     with no recorded outcome are flagged and held, never silently re-sent."""
     snapshot = _without(draft.snapshot, set(draft.done)) if draft.done else draft.snapshot
     problems = table.restore(snapshot) if snapshot else []
-    flagged = [row for row in (_find(table, text) for text in draft.unknown) if row is not None]
+    pending = {c.row for c in table.changes()}
+    # a row no longer pending reached the server before the crash: nothing to check
+    flagged = [row for row in (_find(table, text) for text in draft.unknown) if row in pending]
     table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in flagged])
-    return Restored(str(table.counts()), problems, len(flagged))
+    return Restored(str(table.counts()), problems, len(held_rows(table)))
 
 
 def held_rows(table: Table) -> set[int]:
     """Rows flagged unknown after a crash: the writeback leaves them out until cleared."""
-    return {
-        c.row for c in table.changes() if c.row is not None and table.row_error(c.row) == UNKNOWN
-    }
+    return {c.row for c in table.changes() if c.row is not None and _unknown(table, c.row)}
+
+
+def _unknown(table: Table, row: int) -> bool:
+    # the executor's own "outcome unknown, check the server: ..." counts too
+    return (table.row_error(row) or "").startswith(UNKNOWN_PREFIX)
 
 
 def _without(snapshot: dict[str, Any], done: set[str]) -> dict[str, Any]:

@@ -87,7 +87,8 @@ class Workspace:
         if draft is None:
             return None
         restored = restore(self.table, draft)
-        self.journal()
+        if self.journaled:  # the writeback cut off is settled: its flags live in the draft now
+            self.state.journal.finish(self.who.login, self.dest.id, self.table.snapshot())
         return restored
 
     def journal(self) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from tui.rest.connection import Connection
+from tui.state.errors import LockHeld
 from tui.state.journal import ident_text
 from tui.table.table import RowOutcome
 from tui.workspace.report import WritebackReport, conflict_of, row_entry
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from tui.workspace.workspace import Workspace
 
 LOCK_WAIT_S = 5.0
+LOCK_POLL_S = 0.05
 
 
 def rows_to_send(ws: Workspace, skip: Iterable[int]) -> tuple[list[RowChange], list[RowChange]]:
@@ -38,9 +41,7 @@ async def run(
     skip: Iterable[int],
     on_result: Callable[[RowResult], None] | None,
 ) -> WritebackReport:
-    lock, taken = ws.state.locks.acquire(
-        ws.dest.id, ws.who, ws.dest.lock_ttl, wait=LOCK_WAIT_S, integration=ws.integration.id
-    )
+    taken = await _take_lock(ws)
     heartbeat = asyncio.create_task(_renew_while_running(ws))
     try:
         return await _send(ws, overwrite, skip, on_result or (lambda _r: None))
@@ -48,6 +49,21 @@ async def run(
         heartbeat.cancel()
         if taken:
             ws.state.locks.release(ws.dest.id, ws.who, integration=ws.integration.id)
+
+
+async def _take_lock(ws: Workspace) -> bool:
+    """The auto-lock, waiting briefly without blocking the event loop (the app stays live)."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            _, taken = ws.state.locks.acquire(
+                ws.dest.id, ws.who, ws.dest.lock_ttl, integration=ws.integration.id
+            )
+            return taken
+        except LockHeld:
+            if time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(LOCK_POLL_S)
 
 
 async def _renew_while_running(ws: Workspace) -> None:

@@ -1,0 +1,272 @@
+"""The draft journal: kill -9 while editing and during a writeback, then restart."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.state_support import Children, who, write_config
+from tui.config import load_config
+from tui.secrets import SecretStore
+from tui.state import StateStore
+from tui.state.journal import ident_text
+from tui.workspace import Workspace
+
+DEST = "products"
+LOGIN = "carol"
+
+
+def plain(data: Any) -> Any:
+    """As it crossed the process boundary: JSON."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def changes_of(ws: Workspace) -> list[dict[str, Any]]:
+    return plain(
+        [
+            {"op": c.op, "row": c.row, "key": c.key, "set": c.set, "was": c.was, "values": c.values}
+            for c in ws.table.changes()
+        ]
+    )
+
+
+async def reopened(config_path: Path, state: StateStore, login: str = LOGIN) -> Workspace:
+    """The app started again: a new workspace, the rows loaded afresh."""
+    ws = Workspace(load_config(config_path), DEST, state, who(login), SecretStore())
+    await ws.load()
+    assert not ws.table.dirty
+    return ws
+
+
+def patched_ids(server: Any, since: int) -> list[int]:
+    """Product ids PATCHed among the server's requests after request number `since`."""
+    recent = list(server.recent_requests)
+    recent = recent[len(recent) - (server.request_count - since) :]
+    return [int(path.rsplit("/", 1)[1]) for method, path, _s in recent if method == "PATCH"]
+
+
+# ------------------------------------------------------------------ killed while editing
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGHUP], ids=["kill-9", "ssh-dropped"])
+async def test_killed_while_editing_the_change_set_comes_back_exactly(
+    tmp_path: Path, demo_server, sig: int
+) -> None:
+    config_path = write_config(tmp_path, demo_server)
+    with Children() as children:
+        child = children.worker("edit", str(config_path), LOGIN)
+        ready = child.event("ready", timeout=60)
+        child.kill9(sig)
+    assert child.popen.returncode == -sig
+    with StateStore(tmp_path / "state.db") as state:
+        ws = await reopened(config_path, state)
+        restored = ws.restore_draft()
+        assert restored is not None
+        assert (restored.problems, restored.unknown) == ([], 0)
+        assert restored.words == "2 changed, 1 new, 1 deleted"
+        assert changes_of(ws) == ready["changes"]
+        assert plain(ws.table.snapshot()) == ready["snapshot"]
+        # someone else's draft is theirs alone
+        assert (await reopened(config_path, state, "dave")).restore_draft() is None
+
+
+async def test_the_draft_is_cleared_when_written_back_or_discarded(
+    tmp_path: Path, demo_server
+) -> None:
+    config_path = write_config(tmp_path, demo_server)
+    with StateStore(tmp_path / "state.db") as state:
+        ws = await reopened(config_path, state)
+        ws.table.edit(ws.table.find({"id": 50}), "qty", 5050)
+        ws.journal()
+        assert state.journal.load(LOGIN, DEST) is not None
+        report = await ws.write_back()
+        assert report.summary == "1 updated"
+        assert state.journal.load(LOGIN, DEST) is None
+        ws.table.edit(ws.table.find({"id": 51}), "qty", 5151)
+        ws.journal()
+        ws.discard()
+        assert not ws.table.dirty and state.journal.load(LOGIN, DEST) is None
+        assert (await reopened(config_path, state)).restore_draft() is None
+
+
+async def test_a_push_workspace_leaves_the_users_draft_alone(tmp_path: Path, demo_server) -> None:
+    config_path = write_config(tmp_path, demo_server)
+    with StateStore(tmp_path / "state.db") as state:
+        app = await reopened(config_path, state)
+        app.table.edit(app.table.find({"id": 52}), "qty", 5252)
+        app.journal()
+        push = Workspace(
+            load_config(config_path), DEST, state, who(LOGIN), SecretStore(), journaled=False
+        )
+        await push.load()
+        push.table.edit(push.table.find({"id": 53}), "qty", 5353)
+        push.journal()
+        assert (await push.write_back()).summary == "1 updated"
+        draft = state.journal.load(LOGIN, DEST)
+        assert draft is not None and [u["key"] for u in draft.snapshot["updates"]] == [{"id": 52}]
+
+
+# ------------------------------------------------------------------ killed during a writeback
+
+
+class HeldOnTheWire:
+    """The server holds its `nth` PATCH until told: the request a killed writer sent and
+    never heard back from. Then it carries it out (`land`) or answers 503 changing nothing."""
+
+    def __init__(self, server: Any, nth: int, land: bool) -> None:
+        self.server, self.nth, self.land = server, nth, land
+        self.arrived, self.go, self.finished = (threading.Event() for _ in range(3))
+        self._handle, self._count = server.service.handle, itertools.count(1)
+        server.service.handle = self._hold
+
+    def _hold(self, request: Any) -> Any:
+        if request.method != "PATCH" or next(self._count) != self.nth:
+            return self._handle(request)
+        self.arrived.set()
+        self.go.wait(30)
+        if not self.land:
+            self.server.inject_faults(1, status=503)
+        try:
+            return self._handle(request)
+        finally:
+            self.finished.set()
+
+
+async def crash_mid_writeback(tmp_path: Path, server: Any, land: bool) -> dict[str, Any]:
+    """A writer of six rows killed with its third request on the wire."""
+    # one request at a time, so that two rows are done and four are not when it dies
+    config_path = write_config(tmp_path, server, integration="max_concurrency = 1\n")
+    wire = HeldOnTheWire(server, 3, land)
+    with Children() as children:
+        child = children.worker("write", str(config_path), LOGIN, "6")
+        ready = child.event("ready", timeout=60)
+        results = [child.event("result", timeout=30) for _ in range(2)]
+        assert wire.arrived.wait(30)
+        child.kill9()
+    wire.go.set()
+    assert wire.finished.wait(30)
+    server.service.handle = wire._handle
+    assert {r["status"] for r in results} == {"done"}
+    ids = {c["row"]: c["key"]["id"] for c in ready["changes"]}
+    sent = sorted(ids)  # rows go in row order
+    return {
+        "config": config_path,
+        "ready": ready,
+        "ids": ids,
+        "done": {r["row"] for r in results},
+        "on_the_wire": sent[2],
+    }
+
+
+async def test_killed_during_a_writeback_unknown_outcomes_are_flagged_and_held(
+    tmp_path: Path, make_demo_server
+) -> None:
+    server = make_demo_server(latency=0.05)
+    crash = await crash_mid_writeback(tmp_path, server, land=False)
+    config_path, ids = crash["config"], crash["ids"]
+    expected = set(ids) - crash["done"]
+    with StateStore(tmp_path / "state.db") as state:
+        draft = state.journal.load(LOGIN, DEST)
+        assert draft is not None and len(draft.done) == 2 and len(draft.unknown) == 4
+        ws = await reopened(config_path, state)
+        restored = ws.restore_draft()
+        assert restored is not None and restored.unknown == 4
+        pending = {c.row for c in ws.table.changes()}
+        assert pending == expected, "rows written before the kill are not pending"
+        assert ws.held == expected
+        for row in expected:
+            assert "outcome unknown" in ws.table.row_error(row)
+        assert ws.preview().held == 4
+        # the killed writer's lease outlives it: break it (everyone is admin on an open
+        # destination) rather than wait out lock_ttl
+        stale = ws.lock_state()
+        assert stale is not None and stale.pid == crash["ready"]["pid"]
+        assert not stale.held_by(ws.who) and ws.unlock(force=True)
+        before = server.request_count
+        report = await ws.write_back()
+        assert report.total == 0 and patched_ids(server, before) == []
+        # flags survive another restart until the user releases the rows
+        again = await reopened(config_path, state)
+        assert again.restore_draft().unknown == 4 and again.held == expected
+        ws.release(expected)
+        assert ws.preview().held == 0
+        before = server.request_count
+        report = await ws.write_back()
+        assert report.summary == "4 updated"
+        assert sorted(patched_ids(server, before)) == sorted(ids[row] for row in expected)
+
+
+async def test_a_request_that_landed_before_the_crash_is_not_left_flagged(
+    tmp_path: Path, make_demo_server
+) -> None:
+    """The server carried out the request the writer died waiting for: the row's value
+    is already there, so nothing is pending for it and nothing may be counted as held."""
+    server = make_demo_server(latency=0.05)
+    crash = await crash_mid_writeback(tmp_path, server, land=True)
+    landed = crash["on_the_wire"]
+    with StateStore(tmp_path / "state.db") as state:
+        ws = await reopened(crash["config"], state)
+        restored = ws.restore_draft()
+        assert landed not in {c.row for c in ws.table.changes()}
+        assert ws.held == set(crash["ids"]) - crash["done"] - {landed}
+        assert restored.unknown == len(ws.held) == ws.preview().held == 3
+        assert ws.table.row_error(landed) is None
+
+
+async def test_a_row_edited_again_after_recovery_survives_the_next_crash(
+    tmp_path: Path, demo_server
+) -> None:
+    """After a crash mid-writeback, a row that was written may be edited again; that
+    new edit must come back after a second crash, not be dropped as already written."""
+    config_path = write_config(tmp_path, demo_server)
+    with StateStore(tmp_path / "state.db") as state:
+        ws = await reopened(config_path, state)
+        one, two = ws.table.find({"id": 60}), ws.table.find({"id": 61})
+        ws.table.edit(one, "qty", 6060)
+        ws.table.edit(two, "qty", 6161)
+        idents = {row: ident_text(ws.table.ident(row)) for row in (one, two)}
+        # the journal as a writeback leaves it when killed after row one was written
+        state.journal.begin(
+            LOGIN, DEST, "w1", ws.table.snapshot(), [(t, "update") for t in idents.values()]
+        )
+        with state.db.write() as conn:
+            state.journal.outcome(conn, LOGIN, DEST, idents[one], "done")
+        recovered = await reopened(config_path, state)
+        assert recovered.restore_draft().unknown == 1
+        recovered.table.edit(one, "qty", 7070)  # the user changes the written row again
+        recovered.journal()
+        assert {c.row for c in recovered.table.changes()} == {one, two}
+        crashed_again = await reopened(config_path, state)
+        crashed_again.restore_draft()
+        assert {c.row for c in crashed_again.table.changes()} == {one, two}
+        assert crashed_again.table.value(one, "qty") == 7070
+
+
+async def test_an_unknown_outcome_in_a_live_writeback_is_not_resent(
+    tmp_path: Path, make_demo_server
+) -> None:
+    """A request lost after it was sent (a read timeout): the row must be held, as after
+    a crash, and not go out again with the next writeback."""
+    server = make_demo_server()
+    config_path = write_config(tmp_path, server)
+    text = config_path.read_text().replace("timeout = 10\n", "timeout = 0.3\nretries = 0\n")
+    config_path.write_text(text)
+    with StateStore(tmp_path / "state.db") as state:
+        ws = await reopened(config_path, state)
+        row = ws.table.find({"id": 70})
+        ws.table.edit(row, "qty", 7070)
+        server.service.latency = 0.6
+        report = await ws.write_back()
+        server.service.latency = 0.0
+        assert [r.status for r in report.results] == ["unknown"]
+        assert "outcome unknown" in ws.table.row_error(row)
+        assert ws.held == {row} and ws.preview().held == 1
+        before = server.request_count
+        await ws.write_back()
+        assert patched_ids(server, before) == []

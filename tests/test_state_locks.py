@@ -1,0 +1,305 @@
+"""Destination locks as leases in the shared SQLite file, raced by real OS processes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sqlite3
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.state_support import Children, race, who, write_config
+from tui.config import load_config
+from tui.secrets import SecretStore
+from tui.state import LockHeld, StateError, StateStore
+from tui.state.db import now_us
+from tui.state.migrations import MIGRATIONS
+from tui.workspace import Workspace, writing
+
+DEST = "products"
+ROUNDS = 1000
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with StateStore(tmp_path / "state.db") as state:
+        yield state
+
+
+def events(state: StateStore, *names: str) -> list:
+    return [e for e in state.audit.query(limit=None) if e.event in names]
+
+
+# ------------------------------------------------------------------ two processes racing
+
+
+@pytest.mark.parametrize("logins", [("alice", "bob"), ("alice", "alice")], ids=["two", "same"])
+def test_two_processes_racing_never_both_hold(tmp_path: Path, logins: tuple[str, str]) -> None:
+    """Same login: automatic locks belong to a process, so its two pids still exclude."""
+    path = tmp_path / "state.db"
+    StateStore(path).close()
+    racers = [(login, "racehost") for login in logins]
+    pids, _ = race(str(path), DEST, racers, ROUNDS, tmp_path / "inside")
+    with StateStore(path) as state:
+        trail = events(state, "lock", "unlock", "takeover", "break")
+        assert state.locks.get(DEST) is None
+    assert len(trail) == 4 * ROUNDS
+    # the trail as the database serialised it: strictly lock, unlock, by the same process
+    for taken, given in zip(trail[::2], trail[1::2], strict=True):
+        assert (taken.event, given.event) == ("lock", "unlock")
+        assert taken.after["pid"] == given.before["pid"]
+    assert {e.after["pid"] for e in trail[::2]} == set(pids)
+
+
+# ------------------------------------------------------------------ leases
+
+
+def test_lease_of_a_killed_holder_expires_and_is_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with Children() as children:
+        holder = children.worker("hold", str(path), DEST, "bob", "bobhost", "2")
+        held = holder.event("held")
+        holder.kill9()
+    carol = who("carol")
+    with StateStore(path) as state:
+        assert now_us() < held["expires_us"], "the lease ran out before the test could look"
+        with pytest.raises(LockHeld) as refused:
+            state.locks.acquire(DEST, carol, 60)
+        assert re.fullmatch(r"locked by bob@bobhost since \d\d:\d\d", str(refused.value))
+        assert refused.value.lock.pid == held["pid"]
+        lock, new = state.locks.acquire(DEST, carol, 60, wait=10)
+        assert now_us() >= held["expires_us"]
+        assert (lock.login, lock.host, lock.pid, new) == ("carol", "testhost", os.getpid(), True)
+        [takeover] = events(state, "takeover")
+    assert (takeover.login, takeover.destination) == ("carol", DEST)
+    assert takeover.before["holder"] == "bob@bobhost"
+    assert takeover.before["pid"] == held["pid"]
+    assert "from bob@bobhost" in takeover.line()
+
+
+def test_lock_held_message_names_holder_host_and_local_time(store: StateStore) -> None:
+    lock, new = store.locks.acquire(DEST, who("bob", "build-7"), 60)
+    assert new and lock.since <= lock.expires
+    with pytest.raises(LockHeld) as refused:
+        store.locks.acquire(DEST, who("alice"), 60, wait=0.2)
+    since = lock.since.astimezone().strftime("%H:%M")
+    assert str(refused.value) == f"locked by bob@build-7 since {since}"
+    assert refused.value.lock == lock
+
+
+def test_waiting_acquire_gets_a_lock_released_meanwhile(store: StateStore) -> None:
+    store.locks.acquire(DEST, who("bob"), 0.3)
+    started = time.monotonic()
+    lock, new = store.locks.acquire(DEST, who("alice"), 60, wait=5)
+    assert lock.login == "alice" and new
+    assert 0.1 < time.monotonic() - started < 3
+
+
+def test_automatic_locks_belong_to_a_process_manual_ones_to_the_login(store: StateStore) -> None:
+    first, second = who("alice", pid=1001), who("alice", pid=1002)
+    auto, _ = store.locks.acquire(DEST, first, 60)
+    assert auto.held_by(first) and not auto.held_by(second)
+    with pytest.raises(LockHeld):
+        store.locks.acquire(DEST, second, 60)
+    store.locks.release(DEST, first)
+    manual, _ = store.locks.acquire(DEST, first, 60, manual=True)
+    assert manual.manual and manual.held_by(second) and not manual.held_by(who("bob"))
+    again, new = store.locks.acquire(DEST, second, 60)  # a writeback under the manual lock
+    assert not new and again.manual, "a writeback must not replace or release the manual lock"
+
+
+def test_renew_extends_the_lease_only_for_its_holder(store: StateStore) -> None:
+    alice = who("alice")
+    lock, _ = store.locks.acquire(DEST, alice, 5)
+    time.sleep(0.02)
+    renewed = store.locks.renew(DEST, alice)
+    assert renewed is not None and renewed.expires_us > lock.expires_us
+    assert renewed.since_us == lock.since_us
+    assert store.locks.get(DEST).expires_us == renewed.expires_us
+    assert store.locks.renew(DEST, who("bob")) is None
+    assert store.locks.get(DEST).login == "alice"
+
+
+def test_an_unrenewed_lease_runs_out(store: StateStore) -> None:
+    alice = who("alice")
+    store.locks.acquire(DEST, alice, 0.05)
+    store.locks.acquire("other", alice, 60)
+    time.sleep(0.1)
+    assert store.locks.get(DEST) is None
+    assert [lock.destination for lock in store.locks.all()] == ["other"]
+    assert store.locks.renew(DEST, alice) is None
+    assert store.locks.release(DEST, alice) is False
+
+
+def test_release_by_another_raises_and_force_breaks_audited(store: StateStore) -> None:
+    store.locks.acquire(DEST, who("bob", "bobhost"), 60, manual=True)
+    with pytest.raises(LockHeld, match="locked by bob@bobhost"):
+        store.locks.release(DEST, who("alice"))
+    assert store.locks.get(DEST).login == "bob"
+    assert store.locks.release(DEST, who("admin"), force=True) is True
+    assert store.locks.get(DEST) is None
+    [broken] = events(store, "break")
+    assert (broken.login, broken.before["holder"]) == ("admin", "bob@bobhost")
+    assert [e.event for e in store.audit.query()] == ["lock", "break"]
+
+
+def test_unlock_by_the_holder_is_audited(store: StateStore) -> None:
+    alice = who("alice")
+    store.locks.acquire(DEST, alice, 60, manual=True, integration="demo")
+    assert store.locks.release(DEST, alice, integration="demo") is True
+    assert store.locks.release(DEST, alice) is False
+    trail = store.audit.query()
+    assert [(e.event, e.login, e.integration) for e in trail] == [
+        ("lock", "alice", "demo"),
+        ("unlock", "alice", "demo"),
+    ]
+
+
+# ------------------------------------------------------------------ writebacks and locks
+
+
+async def test_manual_lock_lets_the_same_login_write_and_refuses_others(
+    tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writing, "LOCK_WAIT_S", 0.2)
+    config = load_config(write_config(tmp_path, demo_server))
+    with StateStore(tmp_path / "state.db") as state:
+        lock = Workspace(config, DEST, state, who("alice", pid=1001), SecretStore()).lock()
+        mine = Workspace(config, DEST, state, who("alice"), SecretStore())
+        theirs = Workspace(config, DEST, state, who("bob", "bobhost"), SecretStore())
+        for ws in (mine, theirs):
+            await ws.load()
+            ws.table.edit(0, "qty", 4321 if ws is mine else 1234)
+        assert mine.read_only_reason() is None
+        assert theirs.read_only_reason() == lock.describe()
+        report = await mine.write_back()
+        assert report.summary == "1 updated"
+        sent = demo_server.request_count
+        with pytest.raises(LockHeld, match=r"^locked by alice@testhost since \d\d:\d\d$"):
+            await theirs.write_back()
+        assert demo_server.request_count == sent
+        held = state.locks.get(DEST)
+        assert held is not None and held.manual and held.login == "alice"
+        assert [e.event for e in state.audit.query()] == ["lock", "update"]
+
+
+async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
+    tmp_path: Path, demo_server
+) -> None:
+    config = load_config(write_config(tmp_path, demo_server))
+    with StateStore(tmp_path / "state.db") as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        ws.table.edit(0, "qty", 4444)
+        state.locks.acquire(DEST, who("bob", "bobhost"), 0.5)
+        assert ws.read_only_reason().startswith("locked by bob@bobhost")
+        started = time.monotonic()
+        report = await ws.write_back()
+        assert report.summary == "1 updated" and time.monotonic() - started >= 0.3
+        trail = state.audit.query()
+    assert [(e.event, e.login) for e in trail] == [
+        ("lock", "bob"),
+        ("takeover", "alice"),
+        ("lock", "alice"),
+        ("update", "alice"),
+        ("unlock", "alice"),
+    ]
+
+
+async def test_a_writeback_longer_than_its_lease_keeps_the_lock(
+    tmp_path: Path, make_demo_server
+) -> None:
+    server = make_demo_server()
+    path = write_config(tmp_path, server, integration="max_concurrency = 1\n")
+    config = load_config(path)
+    short = dataclasses.replace(config.destinations[DEST], lock_ttl=0.3)
+    config = dataclasses.replace(config, destinations={**config.destinations, DEST: short})
+    with StateStore(tmp_path / "state.db") as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        for row in range(6):
+            ws.table.edit(row, "qty", 5000 + row)
+        refusals = []
+
+        def meanwhile(_result: object) -> None:  # each row, 0.25 s apart: 5 leases long
+            with pytest.raises(LockHeld) as refused:
+                state.locks.acquire(DEST, who("bob"), 60)
+            refusals.append(str(refused.value))
+
+        server.service.latency = 0.25
+        started = time.monotonic()
+        report = await ws.write_back(on_result=meanwhile)
+        assert time.monotonic() - started > 4 * 0.3
+    assert report.summary == "6 updated" and len(refusals) == 6
+    assert all(r.startswith("locked by alice@testhost") for r in refusals)
+
+
+# ------------------------------------------------------------------ the file and its schema
+
+
+def test_a_fresh_file_is_migrated_to_wal_with_a_busy_timeout(store: StateStore) -> None:
+    assert store.db.version == len(MIGRATIONS) > 0
+    assert store.db.read("PRAGMA journal_mode") == [("wal",)]
+    assert store.db.read("PRAGMA busy_timeout")[0][0] >= 1000
+    names = {r[0] for r in store.db.read("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"locks", "audit", "drafts", "inflight"} <= names
+
+
+def test_a_newer_schema_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(StateError) as refused:
+        StateStore(path)
+    message = str(refused.value)
+    assert "\n" not in message and str(path) in message and "newer" in message
+
+
+def test_processes_opening_a_fresh_file_at_once_all_succeed(tmp_path: Path) -> None:
+    """Round after round, six processes open (create, switch to WAL, migrate) one new file."""
+    directory, rounds = tmp_path / "fresh", 40
+    with Children() as children:
+        openers = [children.worker("open", str(directory), str(rounds)) for _ in range(6)]
+        for opener in openers:
+            opener.event("ready")
+        outcomes = []
+        for _ in range(rounds):
+            for opener in openers:
+                opener.send("go\n")
+            outcomes += [opener.event("open") for opener in openers]
+    errors = [o["error"] for o in outcomes if o["error"]]
+    assert not errors, f"{len(errors)} of {len(outcomes)} opens failed, first: {errors[0]}"
+    assert {o["version"] for o in outcomes} == {len(MIGRATIONS)}
+    with StateStore(directory / "state0.db") as state:
+        indexes = state.db.read("SELECT count(*) FROM sqlite_master WHERE type = 'index'")
+        assert state.db.version == len(MIGRATIONS) and indexes[0][0] >= 3
+
+
+@pytest.mark.parametrize(("dir_mode", "file_mode"), [(0o2770, 0o660), (0o700, 0o600)])
+def test_state_file_mode_follows_a_shared_or_private_directory(
+    tmp_path: Path, dir_mode: int, file_mode: int
+) -> None:
+    """Group sharing itself needs several OS users, which a test run cannot create:
+    what is checked is that the file and its WAL are created group-writable in a
+    group-writable (setgid) directory, whatever the umask, and private otherwise."""
+    directory = tmp_path / "team"
+    directory.mkdir()
+    directory.chmod(dir_mode)
+    old = os.umask(0o022)
+    try:
+        with StateStore(directory / "state.db") as state:
+            state.locks.acquire(DEST, who("alice"), 60)
+            modes = {
+                p.name: stat.S_IMODE(p.stat().st_mode) for p in directory.iterdir() if p.is_file()
+            }
+            gid = (directory / "state.db").stat().st_gid
+    finally:
+        os.umask(old)
+    assert modes["state.db"] == file_mode
+    assert modes["state.db-wal"] == file_mode
+    assert gid == directory.stat().st_gid
