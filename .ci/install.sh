@@ -70,7 +70,7 @@ install_npm_packages() {
 
 check_servers() {
   log "versions"
-  python -c 'import importlib.metadata as m; print(*(f"{p} {m.version(p)}" for p in ("httpbin", "gunicorn")), sep="\n")'
+  python -c 'import importlib.metadata as m; print(*(f"{p} {m.version(p)}" for p in ("httpbin", "gunicorn", "psycopg")), sep="\n")'
   printf 'json-server %s\n' "$("$JSON_SERVER_BIN" --version)"
   "$POSTGREST_BIN" --version
   "$PG_BIN/postgres" --version

@@ -152,6 +152,13 @@ def entry(n: int) -> AuditEntry:
 
 def appends(directory: Path, count: int) -> list[Row]:
     state = StateStore(directory / "append.db")
+    rows = append_rates(state, count)
+    state.close()
+    return rows
+
+
+def append_rates(state: StateStore, count: int) -> list[Row]:
+    """Entries per second, one per transaction and 1,000 per transaction (any backend)."""
     started = time.perf_counter()
     for n in range(count):
         state.audit.append(entry(n))
@@ -162,7 +169,6 @@ def appends(directory: Path, count: int) -> list[Row]:
             for n in range(first, first + 1000):
                 state.audit.add(conn, entry(n))
     batched = count * 10 / (time.perf_counter() - started)
-    state.close()
     return [
         (f"audit append, 1 per transaction ({count:,})", f"{single:12,.0f} entries/s"),
         (f"audit append, 1,000 per transaction ({count * 10:,})", f"{batched:12,.0f} entries/s"),

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import access, cli, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
-from tui.state import AccessRefused, Refused, StateStore, current_identity
+from tui.state import AccessRefused, Refused, current_identity
 from tui.state.identity import os_login
 from tui.workspace import Workspace
 
@@ -21,15 +22,15 @@ WRITERS = access(write=("alice",), admin=("root-admin",))
 
 
 @pytest.fixture
-def secure(tmp_path: Path, demo_server):
+def secure(tmp_path: Path, demo_server, state_backend: StateBackend):
     """A config whose products destination only alice may write, only root-admin administer."""
-    return load_config(write_config(tmp_path, demo_server, extra=WRITERS))
+    return load_config(write_config(tmp_path, demo_server, state=state_backend, extra=WRITERS))
 
 
 async def test_a_user_outside_write_is_refused_with_the_reason(
-    tmp_path: Path, secure, demo_server
+    secure, demo_server, state_backend: StateBackend
 ) -> None:
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         bob = Workspace(secure, DEST, state, who("bob"), SecretStore())
         assert not bob.can_write and not bob.is_admin
         reason = bob.read_only_reason()
@@ -47,9 +48,9 @@ async def test_a_user_outside_write_is_refused_with_the_reason(
 
 
 async def test_a_writer_writes_and_an_admin_not_in_write_may_too(
-    tmp_path: Path, secure, demo_server
+    secure, demo_server, state_backend: StateBackend
 ) -> None:
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         for login, qty in (("alice", 8080), ("root-admin", 8181)):
             ws = Workspace(secure, DEST, state, who(login), SecretStore())
             assert ws.can_write and ws.read_only_reason() is None
@@ -60,8 +61,8 @@ async def test_a_writer_writes_and_an_admin_not_in_write_may_too(
     assert updates == ["alice", "root-admin"]
 
 
-def test_breaking_a_lock_is_for_admins_and_audited(tmp_path: Path, secure) -> None:
-    with StateStore(tmp_path / "state.db") as state:
+def test_breaking_a_lock_is_for_admins_and_audited(secure, state_backend: StateBackend) -> None:
+    with state_backend() as state:
         alice = Workspace(secure, DEST, state, who("alice", "alicehost"), SecretStore())
         alice.lock()
         writer = Workspace(secure, DEST, state, who("walt"), SecretStore())
@@ -81,10 +82,10 @@ def test_breaking_a_lock_is_for_admins_and_audited(tmp_path: Path, secure) -> No
 
 
 def test_on_an_open_destination_everyone_writes_and_may_break_locks(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    config = load_config(write_config(tmp_path, demo_server))
-    with StateStore(tmp_path / "state.db") as state:
+    config = load_config(write_config(tmp_path, demo_server, state=state_backend))
+    with state_backend() as state:
         Workspace(config, DEST, state, who("alice"), SecretStore()).lock()
         anyone = Workspace(config, DEST, state, who("zed"), SecretStore())
         assert anyone.can_write and anyone.is_admin
@@ -92,9 +93,13 @@ def test_on_an_open_destination_everyone_writes_and_may_break_locks(
         assert anyone.unlock(force=True) is True
 
 
-def test_a_read_only_destination_refuses_everyone(tmp_path: Path, demo_server) -> None:
-    path = write_config(tmp_path, demo_server, products="read_only = true\n", extra=WRITERS)
-    with StateStore(tmp_path / "state.db") as state:
+def test_a_read_only_destination_refuses_everyone(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    path = write_config(
+        tmp_path, demo_server, state=state_backend, products="read_only = true\n", extra=WRITERS
+    )
+    with state_backend() as state:
         alice = Workspace(load_config(path), DEST, state, who("alice"), SecretStore())
         assert not alice.can_write and alice.read_only_reason() == "products is read-only"
 
@@ -115,10 +120,12 @@ def test_the_identity_is_the_os_account_not_the_environment(monkeypatch) -> None
 
 
 def test_push_by_an_os_user_outside_write_exits_3_with_the_reason(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
     me = os_login()
-    config = write_config(tmp_path, demo_server, extra=access(write=("alice",)))
+    config = write_config(
+        tmp_path, demo_server, state=state_backend, extra=access(write=("alice",))
+    )
     changes = tmp_path / "changes.jsonl"
     changes.write_text('{"op": "update", "key": {"id": 90}, "set": {"qty": 9090}}\n')
     sent = demo_server.request_count

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import (
     TOKEN,
     TOKEN_ENV,
@@ -42,14 +43,16 @@ def row_entries(entries: list[AuditEntry]) -> list[AuditEntry]:
 
 
 async def test_writeback_is_audited_row_by_row_without_secrets(
-    tmp_path: Path, make_demo_server, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, make_demo_server, monkeypatch: pytest.MonkeyPatch, state_backend: StateBackend
 ) -> None:
     server = make_demo_server(token=TOKEN)
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     monkeypatch.setenv("WB_STATE_TEST_QUERY", QUERY_SECRET)
-    config = load_config(write_config(tmp_path, server, auth=True, integration=QUERY_PARAM))
+    config = load_config(
+        write_config(tmp_path, server, state=state_backend, auth=True, integration=QUERY_PARAM)
+    )
     alice = Identity("alice", "deskhost", os.getpid(), "203.0.113.9")
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         ws = Workspace(config, DEST, state, alice, SecretStore())
         await ws.load()
         table = ws.table
@@ -64,7 +67,7 @@ async def test_writeback_is_audited_row_by_row_without_secrets(
         table.delete_rows([four])
         report = await ws.write_back()
         trail = state.audit.query(destination=DEST, limit=None)
-        raw = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
+        raw = state_backend.contents(state)
 
     rows = row_entries(trail)
     assert report.summary == "1 inserted, 2 updated, 1 deleted"
@@ -101,9 +104,11 @@ async def test_writeback_is_audited_row_by_row_without_secrets(
     assert TOKEN.encode() not in raw and QUERY_SECRET.encode() not in raw
 
 
-async def test_a_failed_row_is_audited_with_its_error(tmp_path: Path, demo_server) -> None:
-    config = load_config(write_config(tmp_path, demo_server))
-    with StateStore(tmp_path / "state.db") as state:
+async def test_a_failed_row_is_audited_with_its_error(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = load_config(write_config(tmp_path, demo_server, state=state_backend))
+    with state_backend() as state:
         ws = Workspace(config, DEST, state, who("alice"), SecretStore())
         await ws.load()
         ws.table.edit(ws.table.find({"id": 30}), "qty", 3030)
@@ -130,8 +135,8 @@ def seeded(state: StateStore) -> list[AuditEntry]:
     return state.audit.query(limit=None)
 
 
-def test_query_filters_by_destination_user_and_time(tmp_path: Path) -> None:
-    with StateStore(tmp_path / "state.db") as state:
+def test_query_filters_by_destination_user_and_time(state_backend: StateBackend) -> None:
+    with state_backend() as state:
         everything = seeded(state)
         assert [e.row_key["id"] for e in everything] == list(range(30))
         assert [e.id for e in everything] == sorted(e.id for e in everything)
@@ -148,8 +153,8 @@ def test_query_filters_by_destination_user_and_time(tmp_path: Path) -> None:
         assert [e.row_key["id"] for e in recent] == [26, 27, 28, 29]
 
 
-def test_query_after_an_id_gives_newer_entries_oldest_first(tmp_path: Path) -> None:
-    with StateStore(tmp_path / "state.db") as state:
+def test_query_after_an_id_gives_newer_entries_oldest_first(state_backend: StateBackend) -> None:
+    with state_backend() as state:
         everything = seeded(state)
         mark = everything[9].id
         newer = state.audit.query(after_id=mark, limit=None)
@@ -161,22 +166,24 @@ def test_query_after_an_id_gives_newer_entries_oldest_first(tmp_path: Path) -> N
         assert state.audit.query(after_id=state.audit.latest_id()) == []
 
 
-def test_an_empty_trail(tmp_path: Path) -> None:
-    with StateStore(tmp_path / "state.db") as state:
+def test_an_empty_trail(state_backend: StateBackend) -> None:
+    with state_backend() as state:
         assert state.audit.latest_id() == 0
         assert state.audit.query() == []
 
 
-def test_retention_prunes_old_entries_on_open(tmp_path: Path, demo_server) -> None:
-    path = write_config(tmp_path, demo_server)
+def test_retention_prunes_old_entries_on_open(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    path = write_config(tmp_path, demo_server, state=state_backend)
     path.write_text(path.read_text().replace("[state]\n", "[state]\nretention_days = 1\n", 1))
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         seeded(state)  # 30 hours back: the 6 oldest are beyond one day
         assert state.audit.prune(2) == 0
     with open_state(load_config(path)) as state:
         left = state.audit.query(limit=None)
     assert len(left) == 24 and left[0].row_key["id"] == 6
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         assert state.audit.prune(0) == 24  # zero days: everything before now
 
 
@@ -184,10 +191,10 @@ def test_retention_prunes_old_entries_on_open(tmp_path: Path, demo_server) -> No
 
 
 def test_audit_follow_shows_a_push_from_another_process_within_a_second(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    config = write_config(tmp_path, demo_server)
-    with StateStore(tmp_path / "state.db") as state:
+    config = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         state.audit.append(AuditEntry.now(who("seed"), DEST, "lock"))
     changes = tmp_path / "changes.jsonl"
     changes.write_text(json.dumps({"op": "update", "key": {"id": 40}, "set": {"qty": 4040}}))
@@ -207,9 +214,9 @@ def test_audit_follow_shows_a_push_from_another_process_within_a_second(
     assert set(seen) == {"lock", "update", "unlock"}
 
 
-def test_audit_formats_parse(tmp_path: Path, demo_server) -> None:
-    config = write_config(tmp_path, demo_server)
-    with StateStore(tmp_path / "state.db") as state:
+def test_audit_formats_parse(tmp_path: Path, demo_server, state_backend: StateBackend) -> None:
+    config = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         seeded(state)
     run = cli(config, "audit", "--format", "jsonl", "--limit", "4")
     assert run.returncode == 0, run.stderr
@@ -229,9 +236,11 @@ def test_audit_formats_parse(tmp_path: Path, demo_server) -> None:
     assert len(lines) == 2 and all("update" in line for line in lines)
 
 
-def test_audit_since_takes_a_duration_or_an_iso_time(tmp_path: Path, demo_server) -> None:
-    config = write_config(tmp_path, demo_server)
-    with StateStore(tmp_path / "state.db") as state:
+def test_audit_since_takes_a_duration_or_an_iso_time(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         seeded(state)
     ids = lambda run: [json.loads(line)["row_key"]["id"] for line in run.stdout.splitlines()]  # noqa: E731
     run = cli(config, "audit", "--since", "150m", "--format", "jsonl")
@@ -247,9 +256,11 @@ def test_audit_since_takes_a_duration_or_an_iso_time(tmp_path: Path, demo_server
     assert len(run.stderr.splitlines()) == 1 and "--since 'yesterday'" in run.stderr
 
 
-def test_audit_output_holds_no_secret_after_a_push(tmp_path: Path, make_demo_server) -> None:
+def test_audit_output_holds_no_secret_after_a_push(
+    tmp_path: Path, make_demo_server, state_backend: StateBackend
+) -> None:
     server = make_demo_server(token=TOKEN)
-    config = write_config(tmp_path, server, auth=True)
+    config = write_config(tmp_path, server, state=state_backend, auth=True)
     changes = tmp_path / "changes.jsonl"
     changes.write_text(json.dumps({"op": "update", "key": {"id": 41}, "set": {"qty": 4141}}))
     pushed = cli(config, "push", DEST, "--changes", str(changes))

@@ -1,4 +1,5 @@
-"""`writeback lock`, `unlock`, `locks` and `push` under the lock, as OS processes."""
+"""`writeback lock`, `unlock`, `locks` and `push` under the lock, as OS processes, on both
+backends of the state."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import child_env, cli, who, write_config
-from tui.state import StateStore
 from tui.state.identity import os_login
 from tui.state.migrations import MIGRATIONS
 
@@ -22,12 +23,8 @@ def changes_file(tmp_path: Path, *changes: dict) -> Path:
     return path
 
 
-def state_of(tmp_path: Path) -> StateStore:
-    return StateStore(tmp_path / "state.db")
-
-
-def test_lock_locks_unlock(tmp_path: Path, demo_server) -> None:
-    config, me = write_config(tmp_path, demo_server), os_login()
+def test_lock_locks_unlock(tmp_path: Path, demo_server, state_backend: StateBackend) -> None:
+    config, me = write_config(tmp_path, demo_server, state=state_backend), os_login()
     run = cli(config, "locks")
     assert (run.returncode, run.stdout) == (0, "no locks held\n")
     run = cli(config, "lock", DEST)
@@ -41,20 +38,22 @@ def test_lock_locks_unlock(tmp_path: Path, demo_server) -> None:
     assert re.fullmatch(
         rf"products\tlocked by {re.escape(me)}@\S+ since {CLOCK}\tmanual\tuntil .*", line
     )
-    with state_of(tmp_path) as state:
+    with state_backend() as state:
         lock = state.locks.get(DEST)
         assert lock is not None and lock.manual and lock.login == me
     run = cli(config, "unlock", DEST)
     assert (run.returncode, run.stdout) == (0, "products: unlocked\n")
     run = cli(config, "unlock", DEST)
     assert (run.returncode, run.stdout) == (0, "products: was not locked\n")
-    with state_of(tmp_path) as state:
+    with state_backend() as state:
         assert state.locks.get(DEST) is None
         assert [(e.event, e.login) for e in state.audit.query()] == [("lock", me), ("unlock", me)]
 
 
-def test_lock_needs_allow_locking_and_a_known_destination(tmp_path: Path, demo_server) -> None:
-    config = write_config(tmp_path, demo_server)
+def test_lock_needs_allow_locking_and_a_known_destination(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = write_config(tmp_path, demo_server, state=state_backend)
     run = cli(config, "lock", "products_batch")
     assert run.returncode == 3
     assert run.stderr.splitlines() == [
@@ -66,10 +65,10 @@ def test_lock_needs_allow_locking_and_a_known_destination(tmp_path: Path, demo_s
 
 
 def test_unlock_of_anothers_lock_is_refused_and_force_breaks_it(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    config = write_config(tmp_path, demo_server)
-    with state_of(tmp_path) as state:
+    config = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         state.locks.acquire(DEST, who("bob", "bobhost"), 600, manual=True)
     run = cli(config, "unlock", DEST)
     assert run.returncode == 3
@@ -78,16 +77,18 @@ def test_unlock_of_anothers_lock_is_refused_and_force_breaks_it(
     )
     run = cli(config, "unlock", DEST, "--force")  # an open destination: everyone is admin
     assert (run.returncode, run.stdout) == (0, "products: unlocked\n"), run.stderr
-    with state_of(tmp_path) as state:
+    with state_backend() as state:
         assert state.locks.get(DEST) is None
         broken = state.audit.query()[-1]
     assert (broken.event, broken.login) == ("break", os_login())
     assert broken.before["holder"] == "bob@bobhost"
 
 
-def test_push_while_another_holds_the_lock_exits_3(tmp_path: Path, demo_server) -> None:
-    config = write_config(tmp_path, demo_server)
-    with state_of(tmp_path) as state:
+def test_push_while_another_holds_the_lock_exits_3(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         state.locks.acquire(DEST, who("bob", "otherhost"), 600)
     changes = changes_file(tmp_path, {"op": "update", "key": {"id": 5}, "set": {"qty": 55}})
     sent = demo_server.request_count
@@ -97,24 +98,28 @@ def test_push_while_another_holds_the_lock_exits_3(tmp_path: Path, demo_server) 
         rf"writeback push products: refused: locked by bob@otherhost since {CLOCK}\n", run.stderr
     )
     assert demo_server.request_count == sent
-    with state_of(tmp_path) as state:
+    with state_backend() as state:
         assert [e.event for e in state.audit.query()] == ["lock"]
 
 
-def test_push_writes_under_the_users_own_manual_lock(tmp_path: Path, demo_server) -> None:
-    config = write_config(tmp_path, demo_server)
+def test_push_writes_under_the_users_own_manual_lock(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = write_config(tmp_path, demo_server, state=state_backend)
     assert cli(config, "lock", DEST).returncode == 0
     changes = changes_file(tmp_path, {"op": "update", "key": {"id": 6}, "set": {"qty": 66}})
     run = cli(config, "push", DEST, "--changes", str(changes))
     assert run.returncode == 0, run.stderr
-    with state_of(tmp_path) as state:
+    with state_backend() as state:
         lock = state.locks.get(DEST)
         assert lock is not None and lock.manual, "the push must leave the manual lock in place"
         assert [e.event for e in state.audit.query()] == ["lock", "update"]
 
 
-def test_push_audits_every_row_with_the_ssh_client(tmp_path: Path, demo_server) -> None:
-    config = write_config(tmp_path, demo_server)
+def test_push_audits_every_row_with_the_ssh_client(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = write_config(tmp_path, demo_server, state=state_backend)
     changes = changes_file(
         tmp_path,
         {"op": "update", "key": {"id": 7}, "set": {"qty": 77}},
@@ -126,7 +131,7 @@ def test_push_audits_every_row_with_the_ssh_client(tmp_path: Path, demo_server) 
     run = cli(config, "push", DEST, "--changes", str(changes), env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "1 inserted, 2 updated, 1 deleted"
-    with state_of(tmp_path) as state:
+    with state_backend() as state:
         trail = state.audit.query(destination=DEST)
     assert [e.event for e in trail] == ["lock", "insert", "update", "update", "delete", "unlock"]
     rows = trail[1:-1]

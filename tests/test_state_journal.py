@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import Children, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
@@ -56,15 +57,15 @@ def patched_ids(server: Any, since: int) -> list[int]:
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGHUP], ids=["kill-9", "ssh-dropped"])
 async def test_killed_while_editing_the_change_set_comes_back_exactly(
-    tmp_path: Path, demo_server, sig: int
+    tmp_path: Path, demo_server, sig: int, state_backend: StateBackend
 ) -> None:
-    config_path = write_config(tmp_path, demo_server)
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
     with Children() as children:
         child = children.worker("edit", str(config_path), LOGIN)
         ready = child.event("ready", timeout=60)
         child.kill9(sig)
     assert child.popen.returncode == -sig
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         ws = await reopened(config_path, state)
         restored = ws.restore_draft()
         assert restored is not None
@@ -77,10 +78,10 @@ async def test_killed_while_editing_the_change_set_comes_back_exactly(
 
 
 async def test_the_draft_is_cleared_when_written_back_or_discarded(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    config_path = write_config(tmp_path, demo_server)
-    with StateStore(tmp_path / "state.db") as state:
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         ws = await reopened(config_path, state)
         ws.table.edit(ws.table.find({"id": 50}), "qty", 5050)
         ws.journal()
@@ -95,9 +96,11 @@ async def test_the_draft_is_cleared_when_written_back_or_discarded(
         assert (await reopened(config_path, state)).restore_draft() is None
 
 
-async def test_a_push_workspace_leaves_the_users_draft_alone(tmp_path: Path, demo_server) -> None:
-    config_path = write_config(tmp_path, demo_server)
-    with StateStore(tmp_path / "state.db") as state:
+async def test_a_push_workspace_leaves_the_users_draft_alone(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         app = await reopened(config_path, state)
         app.table.edit(app.table.find({"id": 52}), "qty", 5252)
         app.journal()
@@ -138,10 +141,14 @@ class HeldOnTheWire:
             self.finished.set()
 
 
-async def crash_mid_writeback(tmp_path: Path, server: Any, land: bool) -> dict[str, Any]:
+async def crash_mid_writeback(
+    tmp_path: Path, server: Any, land: bool, state_backend: StateBackend
+) -> dict[str, Any]:
     """A writer of six rows killed with its third request on the wire."""
     # one request at a time, so that two rows are done and four are not when it dies
-    config_path = write_config(tmp_path, server, integration="max_concurrency = 1\n")
+    config_path = write_config(
+        tmp_path, server, state=state_backend, integration="max_concurrency = 1\n"
+    )
     wire = HeldOnTheWire(server, 3, land)
     with Children() as children:
         child = children.worker("write", str(config_path), LOGIN, "6")
@@ -165,13 +172,13 @@ async def crash_mid_writeback(tmp_path: Path, server: Any, land: bool) -> dict[s
 
 
 async def test_killed_during_a_writeback_unknown_outcomes_are_flagged_and_held(
-    tmp_path: Path, make_demo_server
+    tmp_path: Path, make_demo_server, state_backend: StateBackend
 ) -> None:
     server = make_demo_server(latency=0.05)
-    crash = await crash_mid_writeback(tmp_path, server, land=False)
+    crash = await crash_mid_writeback(tmp_path, server, False, state_backend)
     config_path, ids = crash["config"], crash["ids"]
     expected = set(ids) - crash["done"]
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         draft = state.journal.load(LOGIN, DEST)
         assert draft is not None and len(draft.done) == 2 and len(draft.unknown) == 4
         ws = await reopened(config_path, state)
@@ -203,14 +210,14 @@ async def test_killed_during_a_writeback_unknown_outcomes_are_flagged_and_held(
 
 
 async def test_a_request_that_landed_before_the_crash_is_not_left_flagged(
-    tmp_path: Path, make_demo_server
+    tmp_path: Path, make_demo_server, state_backend: StateBackend
 ) -> None:
     """The server carried out the request the writer died waiting for: the row's value
     is already there, so nothing is pending for it and nothing may be counted as held."""
     server = make_demo_server(latency=0.05)
-    crash = await crash_mid_writeback(tmp_path, server, land=True)
+    crash = await crash_mid_writeback(tmp_path, server, True, state_backend)
     landed = crash["on_the_wire"]
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         ws = await reopened(crash["config"], state)
         restored = ws.restore_draft()
         assert landed not in {c.row for c in ws.table.changes()}
@@ -220,12 +227,12 @@ async def test_a_request_that_landed_before_the_crash_is_not_left_flagged(
 
 
 async def test_a_row_edited_again_after_recovery_survives_the_next_crash(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
     """After a crash mid-writeback, a row that was written may be edited again; that
     new edit must come back after a second crash, not be dropped as already written."""
-    config_path = write_config(tmp_path, demo_server)
-    with StateStore(tmp_path / "state.db") as state:
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
         ws = await reopened(config_path, state)
         one, two = ws.table.find({"id": 60}), ws.table.find({"id": 61})
         ws.table.edit(one, "qty", 6060)
@@ -249,15 +256,15 @@ async def test_a_row_edited_again_after_recovery_survives_the_next_crash(
 
 
 async def test_an_unknown_outcome_in_a_live_writeback_is_not_resent(
-    tmp_path: Path, make_demo_server
+    tmp_path: Path, make_demo_server, state_backend: StateBackend
 ) -> None:
     """A request lost after it was sent (a read timeout): the row must be held, as after
     a crash, and not go out again with the next writeback."""
     server = make_demo_server()
-    config_path = write_config(tmp_path, server)
+    config_path = write_config(tmp_path, server, state=state_backend)
     text = config_path.read_text().replace("timeout = 10\n", "timeout = 0.3\nretries = 0\n")
     config_path.write_text(text)
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         ws = await reopened(config_path, state)
         row = ws.table.find({"id": 70})
         ws.table.edit(row, "qty", 7070)

@@ -1,4 +1,7 @@
-"""Destination locks as leases in the shared SQLite file, raced by real OS processes."""
+"""Destination locks as leases in the shared state, raced by real OS processes.
+
+Every test that takes `store` or `state_backend` runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import Children, race, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
@@ -25,9 +29,8 @@ ROUNDS = 1000
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with StateStore(tmp_path / "state.db") as state:
-        yield state
+def store(state_backend: StateBackend) -> StateStore:
+    return state_backend()
 
 
 def events(state: StateStore, *names: str) -> list:
@@ -38,34 +41,36 @@ def events(state: StateStore, *names: str) -> list:
 
 
 @pytest.mark.parametrize("logins", [("alice", "bob"), ("alice", "alice")], ids=["two", "same"])
-def test_two_processes_racing_never_both_hold(tmp_path: Path, logins: tuple[str, str]) -> None:
-    """Same login: automatic locks belong to a process, so its two pids still exclude."""
-    path = tmp_path / "state.db"
-    StateStore(path).close()
-    racers = [(login, "racehost") for login in logins]
-    pids, _ = race(str(path), DEST, racers, ROUNDS, tmp_path / "inside")
-    with StateStore(path) as state:
+def test_two_processes_racing_never_both_hold(
+    state_backend: StateBackend, tmp_path: Path, logins: tuple[str, str]
+) -> None:
+    """Two "hosts" (host names injected into the identities) race for one lock. Same
+    login: automatic locks belong to a process, so its two pids still exclude."""
+    state_backend().close()
+    racers = [(login, f"racehost-{n}") for n, login in enumerate(logins)]
+    pids, _ = race(state_backend.target, DEST, racers, ROUNDS, tmp_path / "inside")
+    with state_backend() as state:
         trail = events(state, "lock", "unlock", "takeover", "break")
         assert state.locks.get(DEST) is None
     assert len(trail) == 4 * ROUNDS
     # the trail as the database serialised it: strictly lock, unlock, by the same process
     for taken, given in zip(trail[::2], trail[1::2], strict=True):
         assert (taken.event, given.event) == ("lock", "unlock")
-        assert taken.after["pid"] == given.before["pid"]
+        assert taken.after["pid"] == given.before["pid"] and taken.host == given.host
     assert {e.after["pid"] for e in trail[::2]} == set(pids)
+    assert {e.host for e in trail} == {host for _login, host in racers}
 
 
 # ------------------------------------------------------------------ leases
 
 
-def test_lease_of_a_killed_holder_expires_and_is_taken_over(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+def test_lease_of_a_killed_holder_expires_and_is_taken_over(state_backend: StateBackend) -> None:
     with Children() as children:
-        holder = children.worker("hold", str(path), DEST, "bob", "bobhost", "2")
+        holder = children.worker("hold", state_backend.target, DEST, "bob", "bobhost", "2")
         held = holder.event("held")
         holder.kill9()
     carol = who("carol")
-    with StateStore(path) as state:
+    with state_backend() as state:
         assert now_us() < held["expires_us"], "the lease ran out before the test could look"
         with pytest.raises(LockHeld) as refused:
             state.locks.acquire(DEST, carol, 60)
@@ -163,11 +168,11 @@ def test_unlock_by_the_holder_is_audited(store: StateStore) -> None:
 
 
 async def test_manual_lock_lets_the_same_login_write_and_refuses_others(
-    tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch, state_backend: StateBackend
 ) -> None:
     monkeypatch.setattr(writing, "LOCK_WAIT_S", 0.2)
-    config = load_config(write_config(tmp_path, demo_server))
-    with StateStore(tmp_path / "state.db") as state:
+    config = load_config(write_config(tmp_path, demo_server, state=state_backend))
+    with state_backend() as state:
         lock = Workspace(config, DEST, state, who("alice", pid=1001), SecretStore()).lock()
         mine = Workspace(config, DEST, state, who("alice"), SecretStore())
         theirs = Workspace(config, DEST, state, who("bob", "bobhost"), SecretStore())
@@ -188,10 +193,10 @@ async def test_manual_lock_lets_the_same_login_write_and_refuses_others(
 
 
 async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
-    tmp_path: Path, demo_server
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    config = load_config(write_config(tmp_path, demo_server))
-    with StateStore(tmp_path / "state.db") as state:
+    config = load_config(write_config(tmp_path, demo_server, state=state_backend))
+    with state_backend() as state:
         ws = Workspace(config, DEST, state, who("alice"), SecretStore())
         await ws.load()
         ws.table.edit(0, "qty", 4444)
@@ -211,14 +216,14 @@ async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
 
 
 async def test_a_writeback_longer_than_its_lease_keeps_the_lock(
-    tmp_path: Path, make_demo_server
+    tmp_path: Path, make_demo_server, state_backend: StateBackend
 ) -> None:
     server = make_demo_server()
-    path = write_config(tmp_path, server, integration="max_concurrency = 1\n")
+    path = write_config(tmp_path, server, integration="max_concurrency = 1\n", state=state_backend)
     config = load_config(path)
     short = dataclasses.replace(config.destinations[DEST], lock_ttl=0.3)
     config = dataclasses.replace(config, destinations={**config.destinations, DEST: short})
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         ws = Workspace(config, DEST, state, who("alice"), SecretStore())
         await ws.load()
         for row in range(6):
@@ -238,15 +243,16 @@ async def test_a_writeback_longer_than_its_lease_keeps_the_lock(
     assert all(r.startswith("locked by alice@testhost") for r in refusals)
 
 
-# ------------------------------------------------------------------ the file and its schema
+# ------------------------------------------------------------------ the SQLite file and its schema
 
 
-def test_a_fresh_file_is_migrated_to_wal_with_a_busy_timeout(store: StateStore) -> None:
-    assert store.db.version == len(MIGRATIONS) > 0
-    assert store.db.read("PRAGMA journal_mode") == [("wal",)]
-    assert store.db.read("PRAGMA busy_timeout")[0][0] >= 1000
-    names = {r[0] for r in store.db.read("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"locks", "audit", "drafts", "inflight"} <= names
+def test_a_fresh_file_is_migrated_to_wal_with_a_busy_timeout(tmp_path: Path) -> None:
+    with StateStore(tmp_path / "state.db") as store:
+        assert store.db.version == len(MIGRATIONS) > 0
+        assert store.db.read("PRAGMA journal_mode") == [("wal",)]
+        assert store.db.read("PRAGMA busy_timeout")[0][0] >= 1000
+        tables = store.db.read("SELECT name FROM sqlite_master WHERE type = 'table'")
+    assert {"locks", "audit", "drafts", "inflight"} <= {r[0] for r in tables}
 
 
 def test_a_newer_schema_is_refused_in_one_line(tmp_path: Path) -> None:

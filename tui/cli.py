@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add(sub, "locks", "list the locks held now")
     _add_audit(sub)
     _add_secret(sub)
+    _add_state(sub)
     return parser
 
 
@@ -129,6 +130,23 @@ def _add_secret(sub: argparse._SubParsersAction) -> None:
         default="writeback",
         help="keyring service (default: writeback), as in { keyring = SERVICE, user = NAME }",
     )
+
+
+def _add_state(sub: argparse._SubParsersAction) -> None:
+    state = _add(sub, "state", "administer the shared state (locks, audit, drafts)")
+    actions = state.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    for name, text in (
+        ("migrate", "create or update the state's schema (once, however many run it)"),
+        ("check", "connect, check the schema, probe writes and the change feed; exit 1 if not ok"),
+    ):
+        action = _add(actions, name, text)
+        action.add_argument(
+            "--url",
+            metavar="URL",
+            help="a postgresql:// URL instead of [state] (password from PGPASSWORD or ~/.pgpass)",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

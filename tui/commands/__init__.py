@@ -24,6 +24,7 @@ _MODULES = {
     "unlock": "locks",
     "locks": "locks",
     "audit": "audit",
+    "state": "state_admin",
 }
 
 

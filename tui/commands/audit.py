@@ -7,7 +7,6 @@ import csv
 import json
 import re
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 from tui.cli import EXIT_OK
@@ -16,7 +15,7 @@ from tui.commands.state import open_for
 from tui.config import discover, load_config
 from tui.state.audit import AuditEntry
 
-FOLLOW_POLL_S = 0.25
+FOLLOW_WAIT_S = 1.0
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 CSV_FIELDS = list(AuditEntry(0, "", "", "", "").as_dict())
 
@@ -36,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         last = entries[-1].id if entries else state.audit.latest_id()
         while True:  # ctrl+c ends it (exit 130, handled by the dispatcher)
-            time.sleep(FOLLOW_POLL_S)
+            # pushed by PostgreSQL at commit, polled on SQLite: read only when something changed
+            if not state.wait_for_change(FOLLOW_WAIT_S):
+                continue
             for entry in state.audit.query(args.dest, args.user, since, after_id=last, limit=None):
                 show(entry)
                 last = entry.id

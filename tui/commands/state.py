@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from tui.commands import UsageError
+from tui.commands.check import cli_secret_store
 from tui.config import Config
 from tui.state import StateError, StateStore, open_state
 
 
 def open_for(config: Config) -> StateStore:
     try:
-        return open_state(config)
+        return open_state(config, cli_secret_store())
     except StateError as exc:
         raise UsageError(f"writeback: {exc}") from None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.state.db import Database, now_us
+from tui.state.db import Conn, Database, now_us
 from tui.state.identity import Identity
 
 _FIELDS = [
@@ -110,7 +109,7 @@ class Audit:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(self, conn: sqlite3.Connection, entry: AuditEntry) -> None:
+    def add(self, conn: Conn, entry: AuditEntry) -> None:
         """Write an entry inside the caller's transaction (so it lands with what it records)."""
         values = [getattr(entry, k) for k in _FIELDS]
         for name in _JSON_FIELDS:

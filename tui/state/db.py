@@ -1,25 +1,31 @@
-"""The SQLite file behind the state: WAL, a busy timeout, versioned migrations.
+"""The database behind the state: one interface, with SQLite or PostgreSQL behind it.
 
-Several OS users on one host share one file in a group-writable directory: the
-file is created group-writable there, and SQLite gives its -wal and -shm files
-the database file's permissions.
+Locks, audit and journal write their SQL once, with `?` placeholders and
+portable statements (`INSERT ... ON CONFLICT`, `SELECT ... FOR UPDATE`); each
+backend translates what its dialect needs, runs its own migrations and
+reports changes its own way (polling on SQLite, LISTEN/NOTIFY on PostgreSQL).
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import stat
-import threading
+import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, Protocol
 
 from tui.state.errors import StateError
-from tui.state.migrations import MIGRATIONS
 
-BUSY_TIMEOUT_MS = 10_000
+DRIVER_HINT = "[state] url needs the PostgreSQL driver: pip install 'writeback[postgres]'"
+_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+class DriverMissing(StateError):
+    """`[state] url` is set but psycopg is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(DRIVER_HINT)
 
 
 def now_us() -> int:
@@ -33,75 +39,104 @@ def default_path() -> Path:
     return user_state_path("writeback") / "state.db"
 
 
-class Database:
-    """One connection, shared by the threads of a process under a lock."""
+class Cursor(Protocol):
+    rowcount: int
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        _prepare(path)
-        try:
-            self._conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            # WAL + NORMAL survives any crash of the process; only power loss may lose the tail
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise StateError(f"cannot open the state at {path}: {exc}") from None
-        self._lock = threading.RLock()
-        self._migrate()
+    def fetchone(self) -> Any: ...
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+    def fetchall(self) -> list[Any]: ...
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write transaction; the write lock is taken at the start."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
 
-    def read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+class Conn(Protocol):
+    """The connection inside a write transaction: `?` placeholders on every backend."""
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> object: ...
+
+
+class Feed(Protocol):
+    """Changes of the audit trail and the locks, as another process makes them."""
+
+    def wait(self, timeout: float) -> bool:
+        """True as soon as something changed since the last call; False after `timeout`."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Database(Protocol):
+    dialect: str  # "sqlite" | "postgres"
+    where: str  # for messages: the file, or the URL without any password
+
+    def write(self, key: str | None = None) -> AbstractContextManager[Conn]:
+        """One atomic write transaction.
+
+        `key` names what it changes (a destination's lock): transactions naming
+        the same key run one after the other, even when no row exists yet.
+        """
+        ...
+
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]: ...
 
     @property
     def version(self) -> int:
-        return self.read("PRAGMA user_version")[0][0]
+        """The schema version the database holds now."""
+        ...
 
-    def _migrate(self) -> None:
-        if self.version == len(MIGRATIONS):
-            return
-        with self.write() as conn:  # re-read inside the lock: another process may have migrated
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise StateError(
-                    f"the state at {self.path} has schema {version}, newer than this "
-                    f"version of writeback knows ({len(MIGRATIONS)}); upgrade writeback"
-                )
-            for number in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[number]:
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    def migrate(self) -> int:
+        """Bring the schema up to date (once, whoever else tries too); returns steps run."""
+        ...
+
+    def feed(self) -> Feed: ...
+
+    def describe(self) -> str:
+        """The server or library and its version, for `writeback state check`."""
+        ...
+
+    def close(self) -> None: ...
 
 
-def _prepare(path: Path) -> None:
-    """Create the file, group-writable when its directory is shared by a group."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if path.exists():
-            return
-        shared = os.stat(path.parent).st_mode & stat.S_IWGRP
-        mode = 0o660 if shared else 0o600
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, mode)
-        os.fchmod(fd, mode)  # the umask must not take the group's write bit away
-        os.close(fd)
-    except OSError as exc:
-        raise StateError(f"cannot create the state at {path}: {exc.strerror}") from None
+def is_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(_URL_SCHEMES)
+
+
+def url_password(url: str) -> str | None:
+    """The password written into a URL (user:PASSWORD@ or ?password=), if any.
+
+    Parsed by hand: a malformed URL must still be masked before it is shown.
+    """
+    rest = url.partition("://")[2]
+    netloc = rest.partition("/")[0]
+    userinfo = netloc.rpartition("@")[0]
+    if ":" in userinfo:
+        return userinfo.partition(":")[2]
+    match = re.search(r"[?&]password=([^&]*)", rest)
+    return match[1] if match else None
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: any password inside it is masked."""
+    password = url_password(url)
+    return (
+        url.replace(f":{password}@", ":***@").replace(f"password={password}", "password=***")
+        if password
+        else url
+    )
+
+
+def open_database(
+    target: str | Path, *, password: str | None = None, migrate: bool = True
+) -> Database:
+    """A SQLite file (a path) or a PostgreSQL database (a postgresql:// URL)."""
+    if not is_url(target):
+        from tui.state.sqlite_db import SqliteDatabase
+
+        return SqliteDatabase(Path(target), migrate=migrate)
+    try:  # the driver is an extra, imported only by those who point at PostgreSQL
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DriverMissing from None
+    from tui.state.postgres_db import PostgresDatabase
+
+    return PostgresDatabase(str(target), password=password, migrate=migrate)

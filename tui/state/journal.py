@@ -5,12 +5,11 @@ of a writeback under way, so a crash or a dropped SSH session loses nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.state.db import Database, now_us
+from tui.state.db import Conn, Database, now_us
 
 
 @dataclass(frozen=True)
@@ -79,13 +78,13 @@ class Journal:
                 "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
             )
             conn.executemany(
-                "INSERT OR REPLACE INTO inflight VALUES (?, ?, ?, ?, ?, NULL)",
+                "INSERT INTO inflight VALUES (?, ?, ?, ?, ?, NULL)"
+                " ON CONFLICT (login, destination, ident) DO UPDATE SET"
+                " writeback_id = excluded.writeback_id, op = excluded.op, outcome = NULL",
                 [(login, destination, writeback_id, ident, op) for ident, op in rows],
             )
 
-    def outcome(
-        self, conn: sqlite3.Connection, login: str, destination: str, ident: str, outcome: str
-    ) -> None:
+    def outcome(self, conn: Conn, login: str, destination: str, ident: str, outcome: str) -> None:
         """A row's outcome, inside the transaction that audits it."""
         conn.execute(
             "UPDATE inflight SET outcome = ? WHERE login = ? AND destination = ? AND ident = ?",
@@ -101,17 +100,18 @@ class Journal:
             _save(conn, login, destination, snapshot)
 
 
-def _save(conn: sqlite3.Connection, login: str, destination: str, snapshot: dict[str, Any]) -> None:
+def _save(conn: Conn, login: str, destination: str, snapshot: dict[str, Any]) -> None:
     if not _has_changes(snapshot):
         conn.execute("DELETE FROM drafts WHERE login = ? AND destination = ?", (login, destination))
         return
     conn.execute(
-        "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?)",
+        "INSERT INTO drafts VALUES (?, ?, ?, ?) ON CONFLICT (login, destination)"
+        " DO UPDATE SET saved_us = excluded.saved_us, snapshot = excluded.snapshot",
         (login, destination, now_us(), json.dumps(snapshot, default=str)),
     )
 
 
-def _clear(conn: sqlite3.Connection, login: str, destination: str) -> None:
+def _clear(conn: Conn, login: str, destination: str) -> None:
     for table in ("drafts", "inflight"):
         conn.execute(
             f"DELETE FROM {table} WHERE login = ? AND destination = ?", (login, destination)

@@ -6,18 +6,18 @@ an automatic lock, taken around a writeback, belongs to one process.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tui.state.audit import Audit, AuditEntry
-from tui.state.db import Database, now_us
+from tui.state.db import Conn, Database, now_us
 from tui.state.errors import LockHeld, Refused
 from tui.state.identity import Identity
 
 _COLUMNS = "destination, login, host, pid, owner, manual, ttl_s, since_us, expires_us"
 POLL_S = 0.05
+_UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Locks:
     def _try_acquire(
         self, destination: str, who: Identity, ttl: float, manual: bool, integration: str | None
     ) -> tuple[Lock, bool]:
-        with self._db.write() as conn:
+        with self._db.write(_key(destination)) as conn:
             now = now_us()
             current = _current(conn, destination)
             live = current if current and current.expires_us > now else None
@@ -125,7 +125,7 @@ class Locks:
 
     def renew(self, destination: str, who: Identity) -> Lock | None:
         """Push the expiry of a lock `who` holds; None when it is no longer theirs."""
-        with self._db.write() as conn:
+        with self._db.write(_key(destination)) as conn:
             now = now_us()
             current = _current(conn, destination)
             if not current or current.expires_us <= now or not current.held_by(who):
@@ -143,7 +143,7 @@ class Locks:
         integration: str | None = None,
     ) -> bool:
         """Give the lock back; `force` breaks another's (the caller checked the right to)."""
-        with self._db.write() as conn:
+        with self._db.write(_key(destination)) as conn:
             current = _current(conn, destination)
             if current is None or current.expires_us <= now_us():
                 conn.execute("DELETE FROM locks WHERE destination = ?", (destination,))
@@ -157,7 +157,7 @@ class Locks:
 
     def _event(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         who: Identity,
         lock: Lock,
         event: str,
@@ -173,16 +173,22 @@ class Locks:
         )
 
 
-def _current(conn: sqlite3.Connection, destination: str) -> Lock | None:
+def _key(destination: str) -> str:
+    """Changes of one destination's lease run one after the other (Database.write)."""
+    return f"lock {destination}"
+
+
+def _current(conn: Conn, destination: str) -> Lock | None:
     row = conn.execute(
-        f"SELECT {_COLUMNS} FROM locks WHERE destination = ?", (destination,)
+        f"SELECT {_COLUMNS} FROM locks WHERE destination = ? FOR UPDATE", (destination,)
     ).fetchone()
     return _lock(row) if row else None
 
 
-def _save(conn: sqlite3.Connection, lock: Lock) -> None:
+def _save(conn: Conn, lock: Lock) -> None:
     conn.execute(
-        f"INSERT OR REPLACE INTO locks ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO locks ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (destination) DO UPDATE SET " + _UPDATE_ALL,
         (
             lock.destination,
             lock.login,

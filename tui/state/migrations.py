@@ -1,64 +1,163 @@
-"""The state schema, one list of statements per version (PRAGMA user_version).
+"""The state schema, one step per version, with statements per dialect where DDL differs.
 
-Never edit a released step: add a new one.
+SQLite keeps its version in PRAGMA user_version, PostgreSQL in the table
+writeback_schema (one row per step applied). Never edit a released step: add
+a new one, with `portable(...)` when the same statements serve both.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: list[list[str]] = [
-    [
-        # one lease per destination; `owner` is who may renew or release it
-        """CREATE TABLE locks (
-            destination TEXT PRIMARY KEY,
-            login TEXT NOT NULL,
-            host TEXT NOT NULL,
-            pid INTEGER NOT NULL,
-            owner TEXT NOT NULL,
-            manual INTEGER NOT NULL,
-            ttl_s REAL NOT NULL,
-            since_us INTEGER NOT NULL,
-            expires_us INTEGER NOT NULL
-        )""",
-        """CREATE TABLE audit (
-            id INTEGER PRIMARY KEY,
-            at_us INTEGER NOT NULL,
-            login TEXT NOT NULL,
-            host TEXT NOT NULL,
-            ssh_client TEXT,
-            destination TEXT NOT NULL,
-            integration TEXT,
-            event TEXT NOT NULL,
-            row_key TEXT,
-            before TEXT,
-            after TEXT,
-            method TEXT,
-            url TEXT,
-            status INTEGER,
-            outcome TEXT,
-            error TEXT,
-            duration_ms REAL,
-            writeback_id TEXT
-        )""",
-        "CREATE INDEX audit_destination ON audit (destination, id)",
-        "CREATE INDEX audit_login ON audit (login, id)",
-        "CREATE INDEX audit_at ON audit (at_us)",
-        # the change set of a user on a destination, as the table snapshots it
-        """CREATE TABLE drafts (
-            login TEXT NOT NULL,
-            destination TEXT NOT NULL,
-            saved_us INTEGER NOT NULL,
-            snapshot TEXT NOT NULL,
-            PRIMARY KEY (login, destination)
-        )""",
-        # rows of a writeback under way; an outcome still NULL after a crash is unknown
-        """CREATE TABLE inflight (
-            login TEXT NOT NULL,
-            destination TEXT NOT NULL,
-            writeback_id TEXT NOT NULL,
-            ident TEXT NOT NULL,
-            op TEXT NOT NULL,
-            outcome TEXT,
-            PRIMARY KEY (login, destination, ident)
-        )""",
-    ],
-]
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+    def statements(self, dialect: str) -> tuple[str, ...]:
+        return self.sqlite if dialect == "sqlite" else self.postgres
+
+
+def portable(*statements: str) -> Step:
+    return Step(statements, statements)
+
+
+# pg_advisory_xact_lock(space, key) key spaces, so writeback's locks never meet another's
+LOCK_SPACE = 0x57420001  # a key named by Database.write(key): a destination's lease
+ORDER_SPACE = 0x57420002  # the audit trail's commit order (key 0)
+MIGRATE_SPACE = 0x57420003  # schema migrations (key 0)
+NOTIFY_CHANNEL = "writeback_state"
+
+_SQLITE_1 = (
+    # one lease per destination; `owner` is who may renew or release it
+    """CREATE TABLE locks (
+        destination TEXT PRIMARY KEY,
+        login TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        manual INTEGER NOT NULL,
+        ttl_s REAL NOT NULL,
+        since_us INTEGER NOT NULL,
+        expires_us INTEGER NOT NULL
+    )""",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at_us INTEGER NOT NULL,
+        login TEXT NOT NULL,
+        host TEXT NOT NULL,
+        ssh_client TEXT,
+        destination TEXT NOT NULL,
+        integration TEXT,
+        event TEXT NOT NULL,
+        row_key TEXT,
+        before TEXT,
+        after TEXT,
+        method TEXT,
+        url TEXT,
+        status INTEGER,
+        outcome TEXT,
+        error TEXT,
+        duration_ms REAL,
+        writeback_id TEXT
+    )""",
+    "CREATE INDEX audit_destination ON audit (destination, id)",
+    "CREATE INDEX audit_login ON audit (login, id)",
+    "CREATE INDEX audit_at ON audit (at_us)",
+    # the change set of a user on a destination, as the table snapshots it
+    """CREATE TABLE drafts (
+        login TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        saved_us INTEGER NOT NULL,
+        snapshot TEXT NOT NULL,
+        PRIMARY KEY (login, destination)
+    )""",
+    # rows of a writeback under way; an outcome still NULL after a crash is unknown
+    """CREATE TABLE inflight (
+        login TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        writeback_id TEXT NOT NULL,
+        ident TEXT NOT NULL,
+        op TEXT NOT NULL,
+        outcome TEXT,
+        PRIMARY KEY (login, destination, ident)
+    )""",
+)
+
+_POSTGRES_1 = (
+    """CREATE TABLE locks (
+        destination text PRIMARY KEY,
+        login text NOT NULL,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        owner text NOT NULL,
+        manual integer NOT NULL,
+        ttl_s double precision NOT NULL,
+        since_us bigint NOT NULL,
+        expires_us bigint NOT NULL
+    )""",
+    """CREATE TABLE audit (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at_us bigint NOT NULL,
+        login text NOT NULL,
+        host text NOT NULL,
+        ssh_client text,
+        destination text NOT NULL,
+        integration text,
+        event text NOT NULL,
+        row_key text,
+        before text,
+        after text,
+        method text,
+        url text,
+        status integer,
+        outcome text,
+        error text,
+        duration_ms double precision,
+        writeback_id text
+    )""",
+    "CREATE INDEX audit_destination ON audit (destination, id)",
+    "CREATE INDEX audit_login ON audit (login, id)",
+    "CREATE INDEX audit_at ON audit (at_us)",
+    """CREATE TABLE drafts (
+        login text NOT NULL,
+        destination text NOT NULL,
+        saved_us bigint NOT NULL,
+        snapshot text NOT NULL,
+        PRIMARY KEY (login, destination)
+    )""",
+    """CREATE TABLE inflight (
+        login text NOT NULL,
+        destination text NOT NULL,
+        writeback_id text NOT NULL,
+        ident text NOT NULL,
+        op text NOT NULL,
+        outcome text,
+        PRIMARY KEY (login, destination, ident)
+    )""",
+    # Followers read "entries after id N", so ids must become visible in id order.
+    # Sequences alone do not promise that (a transaction may take id 11 and commit
+    # before the one holding id 10). A statement-level BEFORE trigger runs before the
+    # identity value is drawn: it takes a transaction lock held until commit, so the
+    # next writer draws its id only after this one has committed or rolled back.
+    f"""CREATE FUNCTION writeback_audit_order() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock({ORDER_SPACE}, 0);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER audit_commit_order BEFORE INSERT ON audit
+        FOR EACH STATEMENT EXECUTE FUNCTION writeback_audit_order()""",
+    # every change of the trail or the locks wakes the followers, at commit
+    f"""CREATE FUNCTION writeback_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER audit_notify AFTER INSERT OR UPDATE OR DELETE ON audit
+        FOR EACH STATEMENT EXECUTE FUNCTION writeback_notify()""",
+    """CREATE TRIGGER locks_notify AFTER INSERT OR UPDATE OR DELETE ON locks
+        FOR EACH STATEMENT EXECUTE FUNCTION writeback_notify()""",
+)
+
+MIGRATIONS: list[Step] = [Step(_SQLITE_1, _POSTGRES_1)]

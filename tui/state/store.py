@@ -1,27 +1,71 @@
-"""The shared state of a team: locks, the audit trail and the draft journal in one file."""
+"""The shared state of a team: locks, the audit trail and the draft journal.
+
+In one SQLite file (`[state] path`), or in a PostgreSQL database (`[state] url`)
+for teams on several hosts; the same code runs on both.
+"""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.config.model import Config
 from tui.state.audit import Audit
-from tui.state.db import Database, default_path
+from tui.state.db import Feed, default_path, is_url, open_database
 from tui.state.journal import Journal
 from tui.state.locks import Locks
 
+if TYPE_CHECKING:
+    from tui.secrets import SecretStore
+
 
 class StateStore:
-    def __init__(self, path: Path, *, retention_days: int = 0) -> None:
-        self.path = Path(path)
-        self.db = Database(self.path)
+    """`target`: a SQLite file's path, or a postgresql:// URL (its password apart)."""
+
+    def __init__(
+        self,
+        target: Path | str,
+        *,
+        password: str | None = None,
+        retention_days: int = 0,
+        migrate: bool = True,
+    ) -> None:
+        self.url = str(target) if is_url(target) else None
+        self.path = None if self.url else Path(target)
+        self.db = open_database(self.url or Path(target), password=password, migrate=migrate)
         self.audit = Audit(self.db)
         self.locks = Locks(self.db, self.audit)
         self.journal = Journal(self.db)
-        if retention_days > 0:
+        self._feed: Feed | None = None
+        self._feed_lock = threading.Lock()
+        if retention_days > 0 and migrate:
             self.audit.prune(retention_days)
 
+    @property
+    def where(self) -> str:
+        """The file, or the URL (no password), for messages."""
+        return self.db.where
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until the audit trail or the locks change, or `timeout` seconds pass.
+
+        Returns whether something changed. The first call starts watching and
+        returns True at once: what happened before it cannot be told, so look.
+        SQLite is polled every 0.1 s; PostgreSQL pushes a notification at commit.
+        """
+        with self._feed_lock:
+            if self._feed is None:
+                self._feed = self.db.feed()
+                return True
+            feed = self._feed
+        return feed.wait(timeout)
+
     def close(self) -> None:
+        with self._feed_lock:
+            if self._feed is not None:
+                self._feed.close()
+                self._feed = None
         self.db.close()
 
     def __enter__(self) -> StateStore:
@@ -31,13 +75,19 @@ class StateStore:
         self.close()
 
 
-def open_state(config: Config) -> StateStore:
-    """The state the config names (`[state] path`), or the user's own."""
-    if config.state.url:
-        from tui.state.errors import StateError
+def open_state(
+    config: Config, secrets: SecretStore | None = None, *, migrate: bool = True
+) -> StateStore:
+    """The state the config names: `[state] url` (PostgreSQL), `path`, or the user's own."""
+    state = config.state
+    if state.url:
+        password = None
+        if state.password is not None:
+            from tui.secrets import SecretStore
 
-        raise StateError(
-            "[state] url: a PostgreSQL state is not available in this version; use [state] path"
+            password = (secrets or SecretStore()).resolve(state.password)
+        return StateStore(
+            state.url, password=password, retention_days=state.retention_days, migrate=migrate
         )
-    path = config.state.path or default_path()
-    return StateStore(path, retention_days=config.state.retention_days)
+    path = state.path or default_path()
+    return StateStore(path, retention_days=state.retention_days, migrate=migrate)
