@@ -19,14 +19,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import quote, quote_plus
 
-import keyring
-from keyring.backends import chainer, fail, null
-from keyring.errors import KeyringError, PasswordDeleteError
-
 Kind = Literal["keyring", "env", "file", "prompt"]
 _KINDS: tuple[str, ...] = get_args(Kind)
-# Everything a keyring backend is documented to raise on a headless or locked host.
-_KEYRING_ERRORS = (KeyringError, RuntimeError, OSError, EOFError)
 MASK = "***"
 # Masking a one- or two-character "secret" everywhere would both wreck the text and
 # reveal the value by the pattern of masks, so very short values are not redacted.
@@ -104,8 +98,19 @@ def _one_line(exc: BaseException) -> str:
     return text[:200]
 
 
+def _keyring_errors() -> tuple[type[BaseException], ...]:
+    """Everything a keyring backend is documented to raise on a headless or locked host."""
+    from keyring.errors import KeyringError
+
+    return (KeyringError, RuntimeError, OSError, EOFError)
+
+
 def keyring_usable() -> tuple[bool, str]:
     """(True, backend name) or (False, why not) without touching any entry."""
+    # imported here: keyring costs 40-90 ms at start, and most configs never use it
+    import keyring
+    from keyring.backends import chainer, fail, null
+
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # backend loading imports arbitrary modules named by env/config
@@ -129,9 +134,11 @@ def set_secret(name: str, value: str, service: str = "writeback") -> None:
     if not value:
         raise SecretError("refusing to store an empty secret")  # resolution treats it as absent
     _require_keyring()
+    import keyring
+
     try:
         keyring.set_password(service, name, value)
-    except _KEYRING_ERRORS as exc:
+    except _keyring_errors() as exc:
         # Only the exception type: a backend's message is not guaranteed to omit the value.
         raise SecretError(
             f"could not store keyring {service}/{name}: {type(exc).__name__}"
@@ -141,11 +148,14 @@ def set_secret(name: str, value: str, service: str = "writeback") -> None:
 def delete_secret(name: str, service: str = "writeback") -> bool:
     """Remove (service, name) from the keyring; False when there was no such entry."""
     _require_keyring()
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
     try:
         keyring.delete_password(service, name)
     except PasswordDeleteError:
         return False  # what every backend raises for a missing entry
-    except _KEYRING_ERRORS as exc:
+    except _keyring_errors() as exc:
         raise SecretError(f"could not delete keyring {service}/{name}: {_one_line(exc)}") from None
     return True
 
@@ -203,9 +213,11 @@ def _read_keyring(ref: SecretRef) -> tuple[str | None, str]:
     ok, why = keyring_usable()
     if not ok:
         return None, why
+    import keyring
+
     try:
         value = keyring.get_password(ref.name, ref.user or "")
-    except _KEYRING_ERRORS as exc:
+    except _keyring_errors() as exc:
         return None, f"keyring error: {_one_line(exc)}"
     return (value, "") if value else (None, "no such keyring entry")
 

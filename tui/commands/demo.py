@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo server: {server.api_url}/products")
         print(f"config:      {config}")
         if not args.serve_only:
-            print("the interactive app is not available in this version yet; serving only")
+            from tui.commands.app import open_app
+
+            return open_app(config)  # the server stops when the app is quit
         print("press ctrl+c to stop", flush=True)
         _wait_for_stop()
     finally:

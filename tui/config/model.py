@@ -190,3 +190,4 @@ class Config:
     state: State = field(default_factory=State)
     integrations: dict[str, Integration] = field(default_factory=dict)
     destinations: dict[str, Destination] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> "key[,key]"

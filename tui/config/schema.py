@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.config import model as m
+from tui.config.keys import keymap
 from tui.config.reader import Problem, Section
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -24,8 +25,9 @@ def build_config(data: dict[str, Any]) -> tuple[m.Config, list[Problem]]:
     destinations = _all(
         root.table("destinations"), lambda name, s: _destination(name, s, integrations)
     )
+    keys = keymap(root.table("keys"))
     root.finish()
-    config = m.Config(state=state, integrations=integrations, destinations=destinations)
+    config = m.Config(state=state, integrations=integrations, destinations=destinations, keys=keys)
     return config, problems
 
 

@@ -21,6 +21,7 @@ class Conflict:
     loaded: dict[str, Any]
     mine: dict[str, Any]
     theirs: dict[str, Any]  # the server's values of the changed fields ({} when unread)
+    server: dict[str, Any] = field(default_factory=dict)  # the whole record as the server has it
 
 
 @dataclass
@@ -41,6 +42,7 @@ def conflict_of(change: RowChange, result: RowResult) -> Conflict:
         dict(change.was),
         dict(change.changed),
         {k: theirs[k] for k in change.changed if k in theirs},
+        dict(theirs),
     )
 
 

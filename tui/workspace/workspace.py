@@ -19,7 +19,7 @@ from tui.state.store import StateStore
 from tui.table.table import Table
 from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
-from tui.workspace.report import WritebackReport
+from tui.workspace.report import Conflict, WritebackReport
 from tui.workspace.restore import Restored, held_rows, restore
 from tui.writeback.results import RowResult
 
@@ -134,12 +134,15 @@ class Workspace:
             raise Refused(f"nothing sent: {len(problems)} invalid values, first: {problems[0]}")
         return await writing.run(self, overwrite, skip, on_result)
 
-    def take_theirs(self, conflicts: Iterable[object]) -> None:
-        """Conflict resolved for the server: its values become the loaded ones."""
+    def take_theirs(self, conflicts: Iterable[Conflict]) -> None:
+        """Conflicts resolved for the server: its values become the loaded ones and
+        my changes to those rows are dropped."""
+        rows = []
         for conflict in conflicts:
-            row, theirs = conflict.row, conflict.theirs  # type: ignore[attr-defined]
-            self.table.set_loaded(row, theirs)
-            self.table.clear_error(row)
+            self.table.set_loaded(conflict.row, conflict.server or conflict.theirs)
+            self.table.clear_error(conflict.row)
+            rows.append(conflict.row)
+        self.table.revert_rows(rows)
         self.journal()
 
     # ----------------------------------------------------------- locks

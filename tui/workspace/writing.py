@@ -16,6 +16,7 @@ from tui.workspace.report import WritebackReport, conflict_of, row_entry
 from tui.workspace.restore import UNKNOWN
 from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
+from tui.writeback.conflicts import read_row
 from tui.writeback.execute import write_back
 from tui.writeback.from_table import outcomes, row_changes, unchanged_rows
 from tui.writeback.results import RowResult, summary
@@ -128,6 +129,7 @@ async def _send(
         except BaseException:
             _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
             raise
+        await _read_theirs(conn, ws, report.results, by_id)
         report.conflicts = [
             conflict_of(by_id[r.row_id], r) for r in report.results if r.status == "conflict"
         ]
@@ -141,6 +143,15 @@ async def _send(
     report.summary = summary(report.results)
     report.after = line or None
     return report
+
+
+async def _read_theirs(
+    conn: Connection, ws: Workspace, results: list[RowResult], by_id: dict[Any, RowChange]
+) -> None:
+    """A 412 says only that the row moved on: read it, so the user sees theirs."""
+    for result in results:
+        if result.status == "conflict" and result.theirs is None and result.row_id in by_id:
+            result.theirs = await read_row(conn, ws.dest, by_id[result.row_id])
 
 
 def _reloaded(ws: Workspace, records: list[dict[str, Any]]) -> None:

@@ -73,12 +73,28 @@ def _key(values: dict[str, Any], key: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(values.get(k)) for k in key)
 
 
+async def read_row(conn: Connection, dest: Destination, change: RowChange) -> dict[str, Any] | None:
+    """The server's current record of a changed row (after a 412), or None if unreadable."""
+    template = read_template(dest)
+    if template is None:
+        return None
+    try:
+        response = await _get_row(conn, template, change)
+    except (RestError, PlanError):
+        return None
+    return _record(response, dest.load.records) if response.is_success else None
+
+
+async def _get_row(conn: Connection, template: str, change: RowChange) -> httpx.Response:
+    url = conn.url(fill_path(template, change.values | change.key, change.row_id))
+    return await conn.request("GET", url, headers={"Accept": "application/json"})
+
+
 async def _check_row(
     conn: Connection, dest: Destination, template: str, change: RowChange
 ) -> RowResult | None:
     try:
-        url = conn.url(fill_path(template, change.values | change.key, change.row_id))
-        response = await conn.request("GET", url, headers={"Accept": "application/json"})
+        response = await _get_row(conn, template, change)
     except (RestError, PlanError) as exc:
         return RowResult(change.row_id, change.op, "failed", f"re-read failed: {exc}")
     theirs = _record(response, dest.load.records)

@@ -1,0 +1,302 @@
+"""Writeback screens: preview, progress against the demo server, conflict choices."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from rich.console import Console
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Label, Log, ProgressBar, RichLog
+
+from tui.app.screens.conflicts import ConflictRow, ConflictScreen
+from tui.app.screens.preview import PreviewScreen
+from tui.app.screens.progress import WritebackScreen
+from tui.config import parse_config
+from tui.demo.config_text import demo_config_text
+from tui.secrets import SecretStore
+from tui.state import Identity, StateStore
+from tui.workspace import Conflict, Preview, Workspace
+
+SIZE = (100, 30)
+ALICE = Identity("alice", "testhost", 1, None)
+RECORDS = [
+    {
+        "id": i,
+        "sku": f"PRD-{i:05d}",
+        "name": f"Widget {i}",
+        "region": "EMEA",
+        "price": 9.5,
+        "qty": 10 * i,
+        "active": True,
+        "launch_date": "2024-01-01",
+        "_etag": f'"e{i}"',
+    }
+    for i in (1, 2, 3)
+]
+
+
+class Harness(App[None]):
+    """Pushes one screen and records what it dismissed with."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__()
+        self.under_test = screen
+        self.dismissed: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.under_test, self.dismissed.append)
+
+    async def press_through(self, *keys: str) -> Harness:
+        """Run the screen, press `keys` as a person would, and return when done."""
+        async with self.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press(*keys)
+            await pilot.pause()
+        return self
+
+
+def text_of(app: App[Any], selector: str) -> str:
+    return str(app.screen.query_one(selector, Label).render())
+
+
+def workspace(api_url: str, tmp_path: Path) -> Workspace:
+    state_path = tmp_path / "state.db"
+    config = parse_config(demo_config_text(api_url, state_path), tmp_path / "writeback.toml")
+    return Workspace(config, "products", StateStore(state_path), ALICE, SecretStore())
+
+
+def offline_preview(tmp_path: Path) -> Preview:
+    """A real preview of one insert, one update and one delete; nothing is contacted."""
+    ws = workspace("http://127.0.0.1:8765/api/v1", tmp_path)
+    ws.table.append_page(RECORDS)
+    ws.table.edit(ws.table.find({"id": 1}), "qty", 70)
+    ws.table.delete_rows([ws.table.find({"id": 2})])
+    ws.table.add_row({"sku": "PRD-00009", "name": "New", "region": "APAC", "qty": 1})
+    return ws.preview()
+
+
+# ----------------------------------------------------------- preview
+
+
+@pytest.mark.parametrize(("key", "written"), [("enter", True), ("w", True), ("escape", False)])
+async def test_preview_shows_words_and_requests(tmp_path: Path, key: str, written: bool) -> None:
+    preview = offline_preview(tmp_path)
+    app = Harness(PreviewScreen(preview))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert text_of(app, "#words") == "add 1 row, change 1 value, delete 1 row"
+        assert text_of(app, "#counts") == "3 rows in 3 requests"
+        lines = list(app.screen.query_one("#requests", Log).lines)
+        assert "PATCH http://127.0.0.1:8765/api/v1/products/1" in lines
+        assert "DELETE http://127.0.0.1:8765/api/v1/products/2" in lines
+        assert any('"value": 70' in line for line in lines)
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.dismissed == [written]
+
+
+async def test_problems_disable_writing(tmp_path: Path) -> None:
+    preview = Preview(
+        "change 2 values",
+        2,
+        ["PATCH http://h/p/1"],
+        ["curl -X PATCH http://h/p/1"],
+        ["row id=1, qty: must be at least 0", "row id=2, sku: required"],
+    )
+    app = Harness(PreviewScreen(preview))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        problems = str(app.screen.query_one("#problems").render())
+        await pilot.press("enter", "w")
+        await pilot.pause()
+        assert app.dismissed == []
+        await pilot.press("escape")
+        await pilot.pause()
+    assert "Nothing can be written until 2 problems are fixed" in problems
+    assert "row id=2, sku: required" in problems
+    assert app.dismissed == [False]
+
+
+async def test_curl_view_and_copy(tmp_path: Path) -> None:
+    preview = offline_preview(tmp_path)
+    app = Harness(PreviewScreen(preview))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        lines = list(app.screen.query_one("#requests", Log).lines)
+        assert lines == preview.curls
+        assert "c shows requests" in text_of(app, "#view")
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "\n".join(preview.curls) + "\n"
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.query_one("#requests", Log).lines[0] == "--- request 1 of 3"
+    assert all(curl.startswith("curl -X ") for curl in preview.curls)
+
+
+# ----------------------------------------------------------- progress
+
+
+async def loaded(server: Any, tmp_path: Path) -> Workspace:
+    ws = workspace(server.api_url, tmp_path)
+    await ws.load()
+    return ws
+
+
+async def write_to_the_end(ws: Workspace) -> tuple[Any, dict[str, str]]:
+    """Run the writeback screen until it is done; what it dismissed with, and what it showed."""
+    app = Harness(WritebackScreen(ws))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        log_lines = [strip.text for strip in app.screen.query_one("#results", RichLog).lines]
+        shown = {
+            "status": text_of(app, "#status"),
+            "summary": text_of(app, "#summary"),
+            "log": " ".join(" ".join(line.split()) for line in log_lines),
+            "bar": "{0.progress:g}/{0.total:g}".format(app.screen.query_one(ProgressBar)),
+        }
+        await pilot.press("enter")
+        await pilot.pause()
+    [dismissed] = app.dismissed
+    return dismissed, shown
+
+
+def server_row(server: Any, row_id: int) -> dict[str, Any]:
+    return httpx.get(f"{server.api_url}/products/{row_id}", timeout=10).json()
+
+
+async def test_writeback_writes_rows_and_lists_failures(demo_server: Any, tmp_path: Path) -> None:
+    ws = await loaded(demo_server, tmp_path)
+    price_before = server_row(demo_server, 2)["price"]
+    ws.table.edit(ws.table.find({"id": 1}), "qty", 4321)
+    ws.table.edit(ws.table.find({"id": 2}), "price", 1.234)  # the server takes 2 decimals only
+    ws.table.edit(ws.table.find({"id": 3}), "name", "Renamed by alice")
+    new = ws.table.add_row({"sku": "PRD-99999", "name": "Fresh"})  # the server assigns the id
+    report, shown = await write_to_the_end(ws)
+    assert {r.row_id: r.status for r in report.results} == {
+        ws.table.find({"id": 1}): "done",
+        ws.table.find({"id": 2}): "failed",
+        ws.table.find({"id": 3}): "done",
+        new: "done",
+    }
+    assert shown["summary"].startswith("1 inserted, 2 updated, 1 failed")
+    assert "press enter to close" in shown["status"].lower()
+    assert shown["bar"] == "4/4"
+    [assigned] = [r.assigned["id"] for r in report.results if r.op == "insert"]
+    assert f"insert id={assigned} done 201" in shown["log"]
+    assert server_row(demo_server, assigned)["name"] == "Fresh"
+    log_text = shown["log"]
+    assert log_text.count(" failed 400 ") == 1
+    assert (
+        "update id=2 failed 400 400 Bad Request: Invalid value: price must have at most 2 decimal places"
+        in log_text
+    )
+    assert "update id=1 done 204" in log_text and "update id=3 done 204" in log_text
+    assert server_row(demo_server, 1)["qty"] == 4321
+    assert server_row(demo_server, 3)["name"] == "Renamed by alice"
+    assert server_row(demo_server, 2)["price"] == price_before
+    assert "2 decimal places" in (ws.table.row_error(ws.table.find({"id": 2})) or "")
+
+
+async def test_writeback_conflict_comes_back_in_the_report(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    ws = await loaded(demo_server, tmp_path)
+    httpx.patch(f"{demo_server.api_url}/products/5", json={"qty": 999}, timeout=10)
+    row = ws.table.find({"id": 5})
+    ws.table.edit(row, "qty", 1)
+    report, shown = await write_to_the_end(ws)
+    assert "1 conflict" in shown["summary"]
+    assert [c.row for c in report.conflicts] == [row]
+    assert server_row(demo_server, 5)["qty"] == 999
+
+
+async def test_escape_while_writing_waits_for_the_end(
+    make_demo_server: Any, tmp_path: Path
+) -> None:
+    server = make_demo_server(latency=0.05)
+    ws = await loaded(server, tmp_path)
+    ws.table.edit(ws.table.find({"id": 7}), "qty", 77)
+    server.service.latency = 0.6  # long enough to press escape mid-request
+    app = Harness(WritebackScreen(ws))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        status = text_of(app, "#status")
+        still_open = app.screen is app.under_test
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert still_open and "it will finish" in status
+    assert app.dismissed[0].summary == "1 updated"
+    assert server_row(server, 7)["qty"] == 77
+
+
+async def test_writeback_refused_by_a_lock(
+    demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tui.workspace.writing.LOCK_WAIT_S", 0.0)
+    ws = await loaded(demo_server, tmp_path)
+    ws.state.locks.acquire("products", Identity("bob", "otherhost", 4242, None), 900, manual=True)
+    ws.table.edit(ws.table.find({"id": 1}), "qty", 5)
+    report, shown = await write_to_the_end(ws)
+    assert "locked by bob@otherhost" in shown["status"]
+    assert report is None
+    assert server_row(demo_server, 1)["qty"] != 5
+
+
+# ----------------------------------------------------------- conflicts
+
+
+def conflicts() -> list[Conflict]:
+    return [
+        Conflict(11, {"id": 1}, {"qty": 10}, {"qty": 70}, {"qty": 15}),
+        Conflict(12, {"id": 2}, {"name": "A"}, {"name": "Mine"}, {"name": "Theirs"}),
+        Conflict(13, {"id": 3}, {"price": 1.5}, {"price": 2.5}, {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["enter"], {11: "skip", 12: "skip", 13: "skip"}),
+        (["o", "t", "enter"], {11: "overwrite", 12: "theirs", 13: "skip"}),
+        (["down", "down", "o", "up", "up", "t", "enter"], {11: "theirs", 12: "skip", 13: "overwrite"}),
+        (["O", "enter"], {11: "overwrite", 12: "overwrite", 13: "overwrite"}),
+        (["T", "s", "enter"], {11: "skip", 12: "theirs", 13: "theirs"}),
+        (["O", "escape"], {11: "skip", 12: "skip", 13: "skip"}),
+    ],
+)  # fmt: skip
+async def test_conflict_choices(keys: list[str], expected: dict[int, str]) -> None:
+    app = await Harness(ConflictScreen(conflicts())).press_through(*keys)
+    assert app.dismissed == [expected]
+
+
+async def test_conflict_shows_loaded_mine_and_theirs() -> None:
+    app = Harness(ConflictScreen(conflicts()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first, _, third = app.screen.query(ConflictRow)
+        assert first.border_title == "id=1" and first.border_subtitle.startswith("skip")
+        await pilot.press("o")
+        await pilot.pause()
+        assert first.border_subtitle.startswith("overwrite")
+        assert app.screen.focused is app.screen.query(ConflictRow)[1]
+    assert " ".join(plain(first).split()) == "field loaded mine theirs qty 10 70 15"
+    assert " ".join(plain(third).split()) == "field loaded mine theirs price 1.5 2.5 (not read)"
+
+
+def plain(row: ConflictRow) -> str:
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(row.render())
+    return console.export_text()

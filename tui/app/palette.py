@@ -1,0 +1,105 @@
+"""The command palette (ctrl+p): every action as "verb: object", e.g. "lock: products"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from tui.app.app import WritebackApp
+
+# grid actions worth a command (moving the cursor is not)
+GRID_COMMANDS = (
+    "edit", "add_row", "delete_row", "revert", "undo", "redo", "fill_down", "copy", "paste",
+    "search", "filter", "filter_all", "clear_filter", "sort", "sort_descending",
+    "hide_column", "show_columns", "narrow", "widen",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Command:
+    title: str  # "verb: object"
+    help: str
+    run: Callable[[], Any]
+
+
+def commands(app: WritebackApp) -> list[Command]:
+    return [*_destination_commands(app), *_config_commands(app), *_app_commands(app)]
+
+
+def _destination_commands(app: WritebackApp) -> Iterator[Command]:
+    bench = app.bench
+    ws = bench.ws
+    for dest in bench.config.destinations:
+        if ws is None or dest != ws.dest.id:
+            yield Command(f"open: {dest}", "show this destination's rows", partial(app.open, dest))
+    if ws is None:
+        return
+    d = ws.dest.id
+    yield Command(f"write back: {d}", "preview the changes, then send them", app.action_write_back)
+    lock = ws.lock_state()
+    if lock is not None and lock.held_by(bench.who):
+        yield Command(f"unlock: {d}", "give the lock back", app.action_toggle_lock)
+    elif lock is None:
+        yield Command(f"lock: {d}", "hold the lock while you edit", app.action_toggle_lock)
+    elif ws.is_admin:
+        yield Command(f"break lock: {d}", f"admins only: {lock.describe()}", app.break_lock)
+    yield Command(f"reload: {d}", "load the rows again (edits are kept)", app.action_reload)
+    if ws.table.dirty:
+        yield Command(f"discard changes: {d}", str(ws.table.counts()), app.discard_changes)
+    grid = app.grid
+    for binding in type(grid).BINDINGS:
+        action = getattr(binding, "action", "")
+        if action in GRID_COMMANDS:
+            title = f"{binding.description.lower()}: {d}"
+            yield Command(title, f"keys: {binding.key}", partial(grid.run_action, action))
+
+
+def _config_commands(app: WritebackApp) -> Iterator[Command]:
+    config, configure = app.bench.config, app.configure
+    yield Command("check: integrations", "test every integration now", app.checker.run_all)
+    yield Command("add: integration", "a new REST service", configure.add_integration)
+    for name in config.integrations:
+        yield Command(f"edit: integration {name}", "", partial(configure.edit_integration, name))
+        yield Command(
+            f"remove: integration {name}", "", partial(configure.remove, "integrations", name)
+        )
+    current = app.bench.ws.integration.id if app.bench.ws else None
+    yield Command("add: destination", "a new table", partial(configure.add_destination, current))
+    for name in config.destinations:
+        yield Command(f"edit: destination {name}", "", partial(configure.edit_destination, name))
+        yield Command(
+            f"remove: destination {name}", "", partial(configure.remove, "destinations", name)
+        )
+
+
+def _app_commands(app: WritebackApp) -> Iterator[Command]:
+    yield Command("toggle: audit pane", "show or hide the audit trail", app.action_toggle_audit)
+    yield Command("toggle: audit filter", "this destination only, or all", app.action_audit_filter)
+    yield Command(
+        "toggle: sidebar", "show or hide integrations and destinations", app.action_toggle_sidebar
+    )
+    yield Command("show: keys", "every key and what it does", app.action_help)
+    if app.loader.busy:
+        yield Command("cancel: load", "stop loading; the grid stays read-only", app.loader.cancel)
+    yield Command("quit: writeback", "asks first when changes are pending", app.action_quit)
+
+
+class WritebackCommands(Provider):
+    async def discover(self) -> Hits:
+        for command in commands(self.app):  # type: ignore[arg-type]
+            yield DiscoveryHit(command.title, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in commands(self.app):  # type: ignore[arg-type]
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(command.title), command.run, command.title,
+                    command.help,
+                )  # fmt: skip

@@ -1,0 +1,1 @@
+"""The panes around the grid: integrations, destinations, audit trail, status line."""

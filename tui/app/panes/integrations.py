@@ -1,0 +1,107 @@
+"""The integrations pane: each REST service with its status, checked in the background.
+
+States are told by a symbol and words as well as colour, so they read the same
+with NO_COLOR: ✓ reachable, ✗ and the error, … being checked, ? waiting for a secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui.app.keys import bind
+from tui.app.panes.listpane import ListPane
+
+
+@dataclass(frozen=True)
+class Status:
+    mark: str  # ✓ ✗ … ?
+    words: str = ""  # the error or what is awaited; empty when fine
+    style: str = ""
+    detail: str = ""  # for the tooltip: "200 in 12 ms (json)"
+
+
+CHECKING = Status("…", "", "$text-muted")
+NEEDS_SECRET = "?"
+
+
+def ok(detail: str = "") -> Status:
+    return Status("✓", "", "$success", detail)
+
+
+def failed(words: str) -> Status:
+    return Status("✗", words, "$error")
+
+
+def waiting(words: str) -> Status:
+    return Status(NEEDS_SECRET, words, "$warning")
+
+
+class IntegrationsPane(ListPane):
+    TITLE = "Integrations"
+    BINDINGS = [
+        bind("integrations.add", "a", "add", "add"),
+        bind("integrations.edit", "e", "edit", "edit"),
+        bind("integrations.remove", "d,delete", "remove", "remove", key_display="d"),
+        bind("integrations.check", "c", "check", "check"),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, integration: str) -> None:
+            super().__init__()
+            self.integration = integration
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.statuses: dict[str, Status] = {}
+
+    def show(self, names: list[str], select: str | None = None) -> None:
+        """List `names` (keeping known statuses) and highlight `select`."""
+        self.statuses = {n: self.statuses.get(n, CHECKING) for n in names}
+        options = self.options
+        options.set_options(Option(self._prompt(n), id=n) for n in names)
+        if select in self.statuses:
+            options.highlighted = names.index(select)
+        if not names:
+            options.set_options([Option("no integrations yet: press a to add one", disabled=True)])
+
+    def set_status(self, name: str, status: Status) -> None:
+        if name not in self.statuses or self.statuses[name] == status:
+            return
+        self.statuses[name] = status
+        self.options.replace_option_prompt(name, self._prompt(name))
+
+    def _prompt(self, name: str) -> Content:
+        status = self.statuses[name]
+        prompt = Content.assemble((status.mark, status.style), " ", (name, "bold"))
+        if status.words:
+            prompt = Content.assemble(prompt, "\n  ", (status.words, status.style))
+        return prompt
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Highlighted(event.option.id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        # enter moves on to the destinations of the integration
+        self.app.destinations.options.focus()  # type: ignore[attr-defined]
+
+    def action_add(self) -> None:
+        self.app.configure.add_integration()  # type: ignore[attr-defined]
+
+    def action_edit(self) -> None:
+        if self.selected:
+            self.app.configure.edit_integration(self.selected)  # type: ignore[attr-defined]
+
+    def action_remove(self) -> None:
+        if self.selected:
+            self.app.configure.remove("integrations", self.selected)  # type: ignore[attr-defined]
+
+    def action_check(self) -> None:
+        self.app.checker.run_all()  # type: ignore[attr-defined]

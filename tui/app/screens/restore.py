@@ -1,0 +1,24 @@
+"""The draft journal's offer: unsaved changes from an earlier bench, put back or dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tui.app.screens.dialog import Dialog
+
+RESTORE = "restore"
+DISCARD = "discard"
+
+
+class RestoreScreen(Dialog[str]):
+    """Dismisses "restore" (also on escape: nothing is lost by accident) or "discard"."""
+
+    def __init__(self, destination: str, words: str, saved: datetime | None) -> None:
+        when = f" from {saved.astimezone():%Y-%m-%d %H:%M}" if saved else ""
+        super().__init__(
+            f"Unsaved changes to {destination}",
+            f"writeback kept changes{when} that were not written back: {words}.\n\n"
+            "Restore them into the grid, or discard them for good?",
+            [("Restore", RESTORE, "primary"), ("Discard", DISCARD, "error")],
+            on_escape=RESTORE,
+        )

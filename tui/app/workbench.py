@@ -1,0 +1,125 @@
+"""What the app works on: the configuration, the shared state, who is working, the
+secrets, and one Workspace per destination opened (so switching keeps pending edits).
+
+No textual here: the panes and screens read this and call into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.app.secret_prompt import Answers
+from tui.config import Config, load_config
+from tui.secrets import SecretStore
+from tui.state import Identity, StateStore, current_identity, open_state
+from tui.table.changes import status_line
+
+if TYPE_CHECKING:
+    from tui.state.journal import Draft
+    from tui.workspace import Workspace
+
+
+@dataclass
+class Workbench:
+    config_path: Path
+    config: Config
+    state: StateStore
+    who: Identity
+    secrets: SecretStore
+    answers: Answers
+    owns_state: bool = True
+    asks_secrets: bool = True  # the store asks through `answers` (not one a test passed in)
+    workspaces: dict[str, Workspace] = field(default_factory=dict)
+    current: str | None = None
+    loaded: set[str] = field(default_factory=set)  # destinations whose rows are all in
+    # destinations whose rows are not all in, and why: their grid stays read-only
+    unfinished: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def open(
+        cls,
+        config_path: Path,
+        *,
+        identity: Identity | None = None,
+        state: StateStore | None = None,
+        secrets: SecretStore | None = None,
+    ) -> Workbench:
+        config = load_config(config_path)
+        answers = Answers()
+        return cls(
+            config_path=config_path,
+            config=config,
+            state=state or open_state(config),
+            who=identity or current_identity(),
+            secrets=secrets or SecretStore(prompt=answers.prompt),
+            answers=answers,
+            owns_state=state is None,
+            asks_secrets=secrets is None,
+        )
+
+    # ----------------------------------------------------------- workspaces
+
+    @property
+    def ws(self) -> Workspace | None:
+        return self.workspaces.get(self.current) if self.current else None
+
+    def workspace(self, dest: str) -> Workspace:
+        if dest not in self.workspaces:
+            from tui.workspace import Workspace  # the REST engine: imported after the first frame
+
+            self.workspaces[dest] = Workspace(self.config, dest, self.state, self.who, self.secrets)
+        return self.workspaces[dest]
+
+    def read_only_reason(self, ws: Workspace) -> str | None:
+        return ws.read_only_reason() or self.unfinished.get(ws.dest.id)
+
+    def pending(self) -> dict[str, str]:
+        """Destination -> "3 changed, 1 new" for every destination with unsaved edits."""
+        return {d: str(ws.table.counts()) for d, ws in self.workspaces.items() if ws.table.dirty}
+
+    # ----------------------------------------------------------- drafts
+
+    def draft(self, dest: str) -> Draft | None:
+        return self.state.journal.load(self.who.login, dest)
+
+    def drafts(self) -> list[str]:
+        """Destinations with a journaled change set of this user, in config order."""
+        return [d for d in self.config.destinations if self.draft(d) is not None]
+
+    # ----------------------------------------------------------- config
+
+    def destinations_of(self, integration: str) -> list[str]:
+        return [d.id for d in self.config.destinations.values() if d.integration == integration]
+
+    def reload_config(self) -> list[str]:
+        """Re-read the file after a form saved it; a workspace whose destination or
+        integration changed is dropped (its edits wait in the draft journal).
+        Returns the destinations dropped."""
+        config = load_config(self.config_path)
+        dropped = []
+        for dest, ws in list(self.workspaces.items()):
+            new = config.destinations.get(dest)
+            same = new == ws.dest and config.integrations.get(new.integration) == ws.integration
+            if same:
+                ws.config = config
+            else:
+                del self.workspaces[dest]
+                self.loaded.discard(dest)
+                self.unfinished.pop(dest, None)
+                dropped.append(dest)
+        self.config = config
+        if self.current not in config.destinations:
+            self.current = None
+        return dropped
+
+    def close(self) -> None:
+        if self.owns_state:
+            self.state.close()
+
+
+def draft_words(draft: Draft) -> str:
+    """ "3 changed, 1 new" for a journaled change set."""
+    snap = draft.snapshot
+    return status_line(*(len(snap.get(p) or []) for p in ("updates", "inserts", "deletes")))

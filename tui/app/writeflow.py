@@ -1,0 +1,82 @@
+"""ctrl+s: preview, write back with per-row progress, then conflicts resolved by the user.
+
+Each step is a modal screen; the next one is pushed from the previous one's
+answer, so the UI never waits on the network.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.app.secret_prompt import label, refs_of, unanswered
+
+if TYPE_CHECKING:
+    from tui.app.app import WritebackApp
+    from tui.workspace import Conflict, Workspace, WritebackReport
+
+OVERWRITE, THEIRS, SKIP = "overwrite", "theirs", "skip"
+
+
+class WriteFlow:
+    def __init__(self, app: WritebackApp, ws: Workspace) -> None:
+        self.app = app
+        self.ws = ws
+        self.conflicts: list[Conflict] = []
+        self.reload_after = False  # the server's values of a row taken "theirs" are unread
+
+    def start(self) -> None:
+        reason = self.app.bench.read_only_reason(self.ws)
+        if reason:
+            self.app.notify(f"cannot write back: {reason}", severity="warning")
+            return
+        missing = unanswered(refs_of(self.ws.integration, self.ws.dest), self.app.bench.answers)
+        if missing and self.app.bench.asks_secrets:
+            self.app.notify(f"reload first: {label(missing[0])} is needed", severity="warning")
+            return
+        from tui.app.screens.preview import PreviewScreen
+
+        self.app.push_screen(PreviewScreen(self.ws.preview()), self._previewed)
+
+    def _previewed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self._write(set(), set())
+
+    def _write(self, overwrite: set[int], skip: set[int]) -> None:
+        from tui.app.screens.progress import WritebackScreen
+
+        screen = WritebackScreen(self.ws, overwrite=overwrite, skip=skip)
+        self.app.push_screen(screen, self._written)
+
+    def _written(self, report: WritebackReport | None) -> None:
+        self.app.show_rows(self.ws)
+        if report is None or not report.conflicts:
+            self._reload_if_needed()
+        if report is None:
+            return
+        self.app.notify(f"{self.ws.dest.id}: {report.summary}", title="written back")
+        if report.conflicts:
+            from tui.app.screens.conflicts import ConflictScreen
+
+            self.conflicts = list(report.conflicts)
+            self.app.push_screen(ConflictScreen(self.conflicts), self._resolved)
+
+    def _resolved(self, choices: dict[int, str] | None) -> None:
+        choices = choices or {}
+        theirs = [c for c in self.conflicts if choices.get(c.row) == THEIRS]
+        if theirs:
+            self.ws.take_theirs(theirs)
+        self.app.show_rows(self.ws)
+        # a row the server could not be asked about again: only a reload brings its values
+        self.reload_after = any(not (c.server or c.theirs) for c in theirs)
+        overwrite = {row for row, choice in choices.items() if choice == OVERWRITE}
+        skip = {row for row, choice in choices.items() if choice == SKIP}
+        if overwrite:
+            self._write(overwrite, skip)
+        else:
+            self._reload_if_needed()
+
+    def _reload_if_needed(self) -> None:
+        if self.reload_after:
+            self.reload_after = False
+            self.app.notify(f"{self.ws.dest.id}: reloading for the server's values", timeout=3)
+            self.app.view.reload()
