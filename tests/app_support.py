@@ -1,15 +1,20 @@
-"""Helpers for the app tests: a demo config in tmp_path, fixed identities, waiting."""
+"""Helpers for the app tests: a demo config in tmp_path, fixed identities, waiting.
+
+Also a pytest plugin (tests/conftest.py): the `config` and `state` fixtures.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from tui.app import make_app
 from tui.app.app import WritebackApp
+from tui.demo import DemoServer
 from tui.demo.config_text import demo_config_text
 from tui.secrets import SecretStore
 from tui.state import Identity, StateStore
@@ -22,6 +27,18 @@ def write_config(folder: Path, api_url: str, extra: str = "") -> Path:
     path = folder / "writeback.toml"
     path.write_text(demo_config_text(api_url, folder / "state.db") + extra, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def config(tmp_path: Path, demo_server: DemoServer) -> Path:
+    """The demo config for a fresh demo server, with its state in tmp_path."""
+    return write_config(tmp_path, demo_server.api_url)
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[StateStore]:
+    with StateStore(tmp_path / "state.db") as store:
+        yield store
 
 
 def app_for(

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.servers",
     "tests.fixtures.demo",
     "tests.fixtures.state_backends",
+    "tests.app_support",
 ]

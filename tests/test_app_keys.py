@@ -12,17 +12,6 @@ from tui.demo import DemoServer
 from tui.state import StateStore
 
 
-@pytest.fixture
-def config(tmp_path: Path, demo_server: DemoServer) -> Path:
-    return write_config(tmp_path, demo_server.api_url)
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> StateStore:
-    with StateStore(tmp_path / "state.db") as store:
-        yield store
-
-
 async def test_keys_remapped_in_the_config(tmp_path: Path, demo_server: DemoServer) -> None:
     config = write_config(tmp_path, demo_server.api_url, '\n[keys]\n"app.lock" = "f5"\n')
     with StateStore(tmp_path / "state.db") as state:

@@ -19,17 +19,6 @@ from tui.state import AuditEntry, StateStore
 from tui.table import State
 
 
-@pytest.fixture
-def config(tmp_path: Path, demo_server: DemoServer) -> Path:
-    return write_config(tmp_path, demo_server.api_url)
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> StateStore:
-    with StateStore(tmp_path / "state.db") as store:
-        yield store
-
-
 def status(app: object) -> str:
     return app.query_one(StatusLine).text  # type: ignore[attr-defined]
 
