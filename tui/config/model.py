@@ -50,6 +50,7 @@ class Integration:
     retries: int = 3
     backoff: float = 0.5
     max_retry_wait: float = 60.0
+    max_response_mb: float = 32.0
     https_only: bool = False
     verify: bool = True
     ca_bundle: Path | None = None

@@ -101,6 +101,7 @@ def _integration(name: str, s: Section) -> m.Integration:
         retries=s.int("retries", 3, minimum=0),
         backoff=s.float("backoff", 0.5, minimum=0) or 0.0,
         max_retry_wait=s.float("max_retry_wait", 60.0, minimum=0) or 0.0,
+        max_response_mb=s.float("max_response_mb", 32.0, positive=True) or 32.0,
         https_only=https_only,
         verify=verify,
         ca_bundle=ca_bundle,

@@ -28,6 +28,7 @@ from tui.rest.errors import (
     AuthFailed,
     HttpStatusError,
     RedirectRefused,
+    ResponseTooLarge,
     TimedOut,
     TlsError,
     TransportError,
@@ -164,13 +165,45 @@ class Connection:
             await asyncio.sleep(wait)
         async with self._slots:
             try:
-                response = await client.send(request)
-                await response.aread()
+                response = await client.send(request, stream=True)
+                await self._read_capped(response)
             except (httpx.TransportError, OSError) as exc:
                 # OSError: a TLS alert during the first read (client certificate refused
                 # under TLS 1.3) reaches us unwrapped through anyio.
                 return None, exc
         return response, None
+
+    async def _read_capped(self, response: httpx.Response) -> None:
+        """Read the body in pieces, refusing one over max_response_mb before it fills memory."""
+        limit = int(self.integration.max_response_mb * 1024 * 1024)
+        announced = response.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > limit:
+            await response.aclose()
+            raise self._too_large(response, f"announces {int(announced) / 2**20:.0f} MB")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                await response.aclose()
+                raise self._too_large(response, "")
+            chunks.append(chunk)
+        # What Response.aread() does; done by hand so the size is checked as it grows.
+        response._content = b"".join(chunks)
+
+    def _too_large(self, response: httpx.Response, detail: str) -> ResponseTooLarge:
+        mb = self.integration.max_response_mb
+        what = f"{response.status_code} answer larger than {mb:g} MB"
+        text = (
+            f"{what} ({detail}); not read (max_response_mb)"
+            if detail
+            else f"{what}; not read (max_response_mb)"
+        )
+        return ResponseTooLarge(
+            text,
+            request=self.describe(response.request.method, response.request.url),
+            status=response.status_code,
+        )
 
     def _transport_error(self, exc: Exception, request: httpx.Request, note: str) -> TransportError:
         described = self.describe(request.method, request.url)
@@ -178,12 +211,14 @@ class Connection:
         if note:
             reason += f" ({note})"
         if _ssl_error(exc) is not None:
-            return TlsError(reason, request=described)
+            return TlsError(reason, request=described, nothing_sent=True)
         if isinstance(exc, httpx.TimeoutException):
             timeout = self.integration.timeout
-            return TimedOut(f"no answer within {timeout:g} s ({reason})", request=described)
+            unsent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            text = f"no answer within {timeout:g} s ({reason})"
+            return TimedOut(text, request=described, nothing_sent=unsent)
         if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
-            return Unreachable(reason, request=described)
+            return Unreachable(reason, request=described, nothing_sent=True)
         return TransportError(reason, request=described)
 
     # -- responses --------------------------------------------------------------------

@@ -46,11 +46,18 @@ class RedirectRefused(PolicyError):
 
 
 class TransportError(RestError):
-    """No HTTP response: the connection failed or broke."""
+    """No HTTP response: the connection failed or broke.
+
+    `nothing_sent`: the request cannot have reached the service (no connection, TLS
+    handshake refused), so a write failed for sure instead of ending unknown."""
+
+    def __init__(self, message: str, *, request: str = "", nothing_sent: bool = False) -> None:
+        super().__init__(message, request=request)
+        self.nothing_sent = nothing_sent
 
 
 class Unreachable(TransportError):
-    """Name resolution failed or the connection was refused or reset."""
+    """Name resolution failed, or the connection could not be opened."""
 
 
 class TimedOut(TransportError):
@@ -75,6 +82,14 @@ class AuthFailed(HttpStatusError):
 
 class ResponseError(RestError):
     """A success status, but a body that cannot be read as the expected format."""
+
+
+class ResponseTooLarge(ResponseError):
+    """The body is over the integration's max_response_mb; it was not read."""
+
+    def __init__(self, message: str, *, request: str = "", status: int = 0) -> None:
+        super().__init__(message, request=request)
+        self.status = status
 
 
 class PaginationError(RestError):

@@ -20,8 +20,9 @@ import httpx
 from tui.config.model import Integration
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-# Methods a server must treat as idempotent (RFC 9110 9.2.2); POST and PATCH are not.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+# Reads only. PUT and DELETE are idempotent by the RFC, but a resent PUT meets its own
+# If-Match as a conflict and a resent DELETE a 404: writes that may have landed stay put.
+RESENDABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class RateLimiter:
@@ -96,7 +97,7 @@ class RetryPolicy:
 
     def may_resend(self, request: httpx.Request, nothing_sent: bool) -> bool:
         """A request is resent only if doing it twice cannot do harm."""
-        if nothing_sent or request.method in IDEMPOTENT_METHODS:
+        if nothing_sent or request.method in RESENDABLE_METHODS:
             return True
         header = self.idempotency_header
         return bool(header and request.headers.get(header))

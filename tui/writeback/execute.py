@@ -14,7 +14,7 @@ from dataclasses import replace
 from tui.config.model import Destination
 from tui.rest.client import Credentials, split_values
 from tui.rest.connection import Connection
-from tui.rest.errors import RestError, TransportError, Unreachable
+from tui.rest.errors import ResponseTooLarge, RestError, TransportError
 from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import find_conflicts
 from tui.writeback.plan import ORDER, PlanError, PlannedRequest, plan
@@ -132,10 +132,14 @@ async def _send(
 
 
 def _transport_results(planned: PlannedRequest, exc: RestError) -> list[RowResult]:
-    # Refused before sending (policy, unreachable): nothing reached the server.
-    # Lost after sending: the server may have written; never re-send blindly.
-    if isinstance(exc, Unreachable) or not isinstance(exc, TransportError):
-        status, message = "failed", f"not sent: {exc.message}"
-    else:
+    # Refused before sending (policy, no connection, TLS): nothing reached the server.
+    # Lost after sending, or an answer too big to read: the server may have written;
+    # never re-send blindly.
+    reached = isinstance(exc, ResponseTooLarge) or (
+        isinstance(exc, TransportError) and not exc.nothing_sent
+    )
+    if reached:
         status, message = "unknown", f"outcome unknown, check the server: {exc.message}"
+    else:
+        status, message = "failed", f"not sent: {exc.message}"
     return [RowResult(row, planned.op, status, message) for row in planned.rows]

@@ -12,6 +12,9 @@ from tui.rest.errors import describe_body, describe_json_error
 from tui.writeback.plan import PlannedRequest
 from tui.writeback.results import RowResult
 
+# A gateway that lost its upstream cannot say whether the service behind it wrote.
+GATEWAY_FAILED = frozenset({502, 504})
+
 
 def row_results(
     planned: PlannedRequest,
@@ -34,6 +37,8 @@ def _single(
     status = response.status_code
     if status == 412:
         result.status, result.message = "conflict", "changed on the server since it was loaded"
+    elif status in GATEWAY_FAILED:
+        result.status, result.message = "unknown", _gateway_reason(response)
     elif not response.is_success:
         result.status, result.message = "failed", _reason(response)
     elif _matched_nothing(planned, response, document):
@@ -60,6 +65,11 @@ def _batch(
         return [
             RowResult(row, planned.op, "done", http_status=response.status_code, assigned=keys)
             for row, keys in zip(planned.rows, (_keys_in(r, key) for r in document), strict=True)
+        ]
+    if response.status_code in GATEWAY_FAILED:
+        message = _gateway_reason(response)
+        return [
+            RowResult(r, planned.op, "unknown", message, response.status_code) for r in planned.rows
         ]
     if not response.is_success or not isinstance(items, list):
         status = "done" if response.is_success and response.status_code != 207 else "failed"
@@ -153,6 +163,10 @@ def _assigned_keys(response: httpx.Response, document: Any, key: tuple[str, ...]
     if location and len(key) == 1:
         return {key[0]: location.rstrip("/").rsplit("/", 1)[-1]}
     return {}
+
+
+def _gateway_reason(response: httpx.Response) -> str:
+    return f"outcome unknown, check the server: {_reason(response)} (the service behind the gateway may have written it)"
 
 
 def _reason(response: httpx.Response) -> str:
