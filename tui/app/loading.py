@@ -105,7 +105,7 @@ class Loader:
             raise
         except Exception as exc:  # every failure of a load is shown, never raised into the UI
             self._unfinished(ws, was_dirty, None)
-            self._failed(ws, ws.redact(getattr(exc, "message", None) or str(exc)))
+            self._failed(ws, ws.redact(str(exc)))  # a RestError's str names the request
             return
         bench.loaded.add(dest)
         bench.unfinished.pop(dest, None)

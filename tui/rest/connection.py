@@ -34,6 +34,7 @@ from tui.rest.errors import (
     TransportError,
     Unreachable,
     describe_body,
+    status_text,
 )
 from tui.rest.limits import RetryPolicy, limiter_for
 from tui.rest.trust import TrustPolicy, safe_url
@@ -229,10 +230,7 @@ class Connection:
             return
         status = response.status_code
         described = self.describe(response.request.method, response.request.url)
-        detail = self.redact(describe_body(response))
-        text = f"{status} {response.reason_phrase}".strip()
-        if detail:
-            text += f": {detail}"
+        text = status_text(response, self.redact(describe_body(response)))
         note = response.extensions.get("writeback.note")
         if note:
             text += f" ({note})"

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 _MAX_DETAIL = 300
+_HTML_SCAN = 10_000  # characters of an HTML error page read for its title and text
 _TAG = re.compile(r"<[^>]+>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -106,6 +107,13 @@ def one_line(text: str, limit: int = _MAX_DETAIL) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def status_text(response: httpx.Response, detail: str) -> str:
+    """ "502 Bad Gateway: detail", without saying the status twice when the body repeats it."""
+    text = f"{response.status_code} {response.reason_phrase}".strip()
+    detail = detail.removeprefix(text).lstrip(" :-") if detail.startswith(text) else detail
+    return f"{text}: {detail}" if detail else text
+
+
 def describe_body(response: httpx.Response) -> str:
     """An error body in one line: Qlik errors[], problem+json, PostgREST, text or HTML."""
     raw = response.content
@@ -114,7 +122,7 @@ def describe_body(response: httpx.Response) -> str:
     text = raw.decode(response.encoding or "utf-8", "replace")
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if data is not None:
         described = describe_json_error(data)
@@ -122,14 +130,22 @@ def describe_body(response: httpx.Response) -> str:
             return one_line(described)
     content_type = response.headers.get("content-type", "")
     if "html" in content_type or text.lstrip()[:1] == "<":
-        return one_line(_html_text(text))
+        # The regexes below are quadratic on unclosed tags; the page's head says enough.
+        return one_line(_html_text(text[:_HTML_SCAN]))
     return one_line(text)
 
 
 def describe_json_error(data: Any) -> str:
-    """The common JSON error shapes in words; "" when the body is none of them."""
+    """The common JSON error shapes in one line; "" when the body is none of them."""
+    try:
+        return one_line(_describe_json(data))
+    except RecursionError:
+        return ""  # {"error": {"error": ...}} nested past the stack: no shape of ours
+
+
+def _describe_json(data: Any) -> str:
     if isinstance(data, list) and data and isinstance(data[0], dict):
-        return describe_json_error(data[0])
+        return _describe_json(data[0])
     if not isinstance(data, dict):
         return ""
     for describe in (_qlik, _postgrest, _problem, _generic):
@@ -197,7 +213,7 @@ def _generic(data: dict[str, Any]) -> str:
     for key in ("error_description", "message", "error", "detail", "msg"):
         value = data.get(key)
         if isinstance(value, dict):
-            nested = describe_json_error(value)
+            nested = _describe_json(value)
             if nested:
                 return nested
         elif value:
@@ -217,6 +233,6 @@ def _html_text(text: str) -> str:
     words = html.unescape(" ".join(body.split()))
     if title:
         heading = html.unescape(" ".join(title.group(1).split()))
-        rest = words.replace(heading, "", 1).strip()
+        rest = " ".join(words.replace(heading, " ").split())  # pages repeat it in an <h1>
         return f"{heading}: {rest}" if rest else heading
     return words

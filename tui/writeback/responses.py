@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tui.rest.decode import flatten, get_path
-from tui.rest.errors import describe_body, describe_json_error
+from tui.rest.errors import describe_body, describe_json_error, status_text
 from tui.writeback.plan import PlannedRequest
 from tui.writeback.results import RowResult
 
@@ -170,9 +170,7 @@ def _gateway_reason(response: httpx.Response) -> str:
 
 
 def _reason(response: httpx.Response) -> str:
-    detail = describe_body(response)
-    text = f"{response.status_code} {response.reason_phrase}".strip()
-    text = f"{text}: {detail}" if detail else text
+    text = status_text(response, describe_body(response))
     note = response.extensions.get("writeback.note")  # e.g. why a POST was not retried
     return f"{text} ({note})" if note else text
 
