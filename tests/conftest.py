@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.demo",
     "tests.fixtures.state_backends",
     "tests.app_support",
+    "tests.fixtures.fault_proxy",
 ]

@@ -15,6 +15,7 @@ transport failures mapped onto `tui.rest.errors`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
@@ -183,12 +184,13 @@ class Connection:
             raise self._too_large(response, f"announces {int(announced) / 2**20:.0f} MB")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                await response.aclose()
-                raise self._too_large(response, "")
-            chunks.append(chunk)
+        async with contextlib.aclosing(response.aiter_bytes()) as pieces:
+            async for chunk in pieces:
+                size += len(chunk)
+                if size > limit:
+                    await response.aclose()
+                    raise self._too_large(response, "")
+                chunks.append(chunk)
         # What Response.aread() does; done by hand so the size is checked as it grows.
         response._content = b"".join(chunks)
 
@@ -263,7 +265,10 @@ def _transport_reason(exc: Exception) -> str:
     if ssl_error is not None:
         verify = getattr(ssl_error, "verify_message", None)
         reason = getattr(ssl_error, "reason", None)
-        return str(verify or reason or ssl_error).replace("_", " ").lower()
+        words = ": ".join(str(w) for w in (reason, verify) if w) or str(ssl_error)
+        return words.replace(
+            "_", " "
+        ).lower()  # "certificate verify failed: self-signed certificate"
     for item in _chain(exc):
         if isinstance(item, socket.gaierror):
             return f"host name not found ({item.strerror})"

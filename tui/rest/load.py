@@ -202,4 +202,5 @@ def load_rows(
             loop.run_until_complete(pages.aclose())  # type: ignore[attr-defined]
         if conn is not None:
             loop.run_until_complete(conn.aclose())
+        loop.run_until_complete(loop.shutdown_asyncgens())  # httpx's inner byte iterators
         loop.close()

@@ -727,7 +727,7 @@ class Table:
         self._errors.pop(row, None)
         self._invalid.pop(row, None)
         if row < 0:
-            values = {**self._overlay.inserts.pop(row), **server}
+            values = {**self._overlay.inserts.pop(row), **self._typed_keys(server)}
             self._rows_changed()
             new = self._store.append([values]).start
             self._index_keys([values], range(new, new + 1))
@@ -744,6 +744,13 @@ class Table:
             self._store.set(row, column, value)
         self._overlay.forget(row)
         return None
+
+    def _typed_keys(self, server: dict[str, object]) -> dict[str, object]:
+        """A key the server gave as text (from a Location URL) typed like its column."""
+        return {
+            k: parse_text(v, self.column_type(k)) if k in self.key and isinstance(v, str) else v
+            for k, v in server.items()
+        }
 
     def _forget_loaded(self, row: int) -> None:
         key = self._lookup_key(self.key_of(row)) if self.key else None
