@@ -10,9 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.secret_values import PUSH_DEMO_TOKEN
 from tui.demo.config_text import demo_config_text
 
-TOKEN = "tok-Secret-5e1f-demo"
+TOKEN = PUSH_DEMO_TOKEN
 AUTH = '[integrations.demo.auth]\ntype = "bearer"\ntoken = { env = "WB_TEST_TOKEN" }\n'
 
 

@@ -15,6 +15,7 @@ from email.utils import formatdate
 import pytest
 
 from tests.fixtures.servers import UntrustedTlsServer
+from tests.secret_values import TRUST_HEADER_KEY, TRUST_PASSWORD, TRUST_QUERY_TOKEN
 from tests.test_rest_support import Reply, ScriptedServer, Seen, config
 from tui.config.model import Config
 from tui.rest.connection import Connection
@@ -22,7 +23,7 @@ from tui.rest.errors import InsecureUrlRefused, RedirectRefused
 from tui.rest.load import iter_pages
 from tui.secrets import SecretStore
 
-SECRETS = ("pw-0123456789", "hdr-0123456789", "qp-0123456789")
+SECRETS = (TRUST_PASSWORD, TRUST_HEADER_KEY, TRUST_QUERY_TOKEN)
 
 
 @pytest.fixture(autouse=True)

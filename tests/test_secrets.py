@@ -14,6 +14,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from tests.secret_values import SECRET_REF_VALUE
 from tui.secrets import (
     SENSITIVE_HEADER_WORDS,
     SecretError,
@@ -27,7 +28,7 @@ from tui.secrets import (
     set_secret,
 )
 
-VALUE = "s3cr3t-Value/with+odd&chars"
+VALUE = SECRET_REF_VALUE
 
 
 class MemoryKeyring(KeyringBackend):

@@ -21,6 +21,7 @@ from tests.fixtures.state_support import (
     who,
     write_config,
 )
+from tests.secret_values import STATE_QUERY_SECRET
 from tui.commands.audit import CSV_FIELDS
 from tui.config import load_config
 from tui.secrets import SecretStore
@@ -29,7 +30,7 @@ from tui.state.db import now_us
 from tui.workspace import Workspace
 
 DEST = "products"
-QUERY_SECRET = "query-Secret-4242"
+QUERY_SECRET = STATE_QUERY_SECRET
 # a secret query parameter on every request, besides the bearer token
 QUERY_PARAM = 'params = { api_key = { env = "WB_STATE_TEST_QUERY" } }\n'
 HOUR_US = 3600 * 1_000_000

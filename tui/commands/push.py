@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         ws = Workspace(
             config, dest.id, state, current_identity(), cli_secret_store(), journaled=False
         )
-        refusal = ws.read_only_reason() if not args.dry_run else None
+        refusal = ws.read_only_reason(will_wait=True) if not args.dry_run else None
         if refusal or not ws.can_write:
             reason = refusal or "no write access"
             return fail(f"writeback push {dest.id}: refused: {reason}", EXIT_REFUSED)

@@ -211,15 +211,15 @@ class Connection:
     def _transport_error(self, exc: Exception, request: httpx.Request, note: str) -> TransportError:
         described = self.describe(request.method, request.url)
         reason = self.redact(_transport_reason(exc))
+        if isinstance(exc, httpx.TimeoutException):
+            reason = f"no answer within {self.integration.timeout:g} s ({reason})"
         if note:
             reason += f" ({note})"
         if _ssl_error(exc) is not None:
             return TlsError(reason, request=described, nothing_sent=True)
         if isinstance(exc, httpx.TimeoutException):
-            timeout = self.integration.timeout
             unsent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-            text = f"no answer within {timeout:g} s ({reason})"
-            return TimedOut(text, request=described, nothing_sent=unsent)
+            return TimedOut(reason, request=described, nothing_sent=unsent)
         if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
             return Unreachable(reason, request=described, nothing_sent=True)
         return TransportError(reason, request=described)

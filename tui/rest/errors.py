@@ -110,7 +110,9 @@ def one_line(text: str, limit: int = _MAX_DETAIL) -> str:
 def status_text(response: httpx.Response, detail: str) -> str:
     """ "502 Bad Gateway: detail", without saying the status twice when the body repeats it."""
     text = f"{response.status_code} {response.reason_phrase}".strip()
-    detail = detail.removeprefix(text).lstrip(" :-") if detail.startswith(text) else detail
+    for said in (text, response.reason_phrase):
+        if said and detail.startswith(said):
+            detail = detail.removeprefix(said).lstrip(" :-")
     return f"{text}: {detail}" if detail else text
 
 

@@ -18,6 +18,8 @@ class Draft:
     saved_us: int
     # rows of a writeback that never finished: ident (JSON text) -> outcome or None
     inflight: dict[str, str | None] = field(default_factory=dict)
+    # the same rows: ident -> (writeback id, op)
+    sent: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def unknown(self) -> list[str]:
@@ -48,16 +50,17 @@ class Journal:
             "SELECT snapshot, saved_us FROM drafts WHERE login = ? AND destination = ?",
             (login, destination),
         )
-        inflight = dict(
-            self._db.read(
-                "SELECT ident, outcome FROM inflight WHERE login = ? AND destination = ?",
-                (login, destination),
-            )
+        sent = self._db.read(
+            "SELECT ident, outcome, writeback_id, op FROM inflight"
+            " WHERE login = ? AND destination = ?",
+            (login, destination),
         )
-        if not rows and not inflight:
+        if not rows and not sent:
             return None
         snapshot = json.loads(rows[0][0]) if rows else {}
-        return Draft(snapshot, rows[0][1] if rows else 0, inflight)
+        inflight = {ident: outcome for ident, outcome, _w, _o in sent}
+        ops = {ident: (writeback, op) for ident, _s, writeback, op in sent}
+        return Draft(snapshot, rows[0][1] if rows else 0, inflight, ops)
 
     def discard(self, login: str, destination: str) -> None:
         with self._db.write() as conn:

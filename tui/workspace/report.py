@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tui.state.audit import AuditEntry
 from tui.state.identity import Identity
+from tui.state.journal import Draft, ident_text
+from tui.table.changes import decode_cells
 from tui.writeback.changes import RowChange
 from tui.writeback.results import RowResult
 
@@ -80,3 +83,30 @@ def _before_after(
     if change.op == "delete":
         return dict(change.values), None
     return dict(change.was), dict(change.changed)
+
+
+LANDED = "found on the server after the writeback was cut off"
+
+
+def landed_entry(
+    who: Identity, destination: str, integration: str, draft: Draft, ident: str
+) -> AuditEntry:
+    """The audit entry of a row a cut-off writeback wrote without living to record it."""
+    writeback_id, op = draft.sent.get(ident, ("", "update"))
+    key = json.loads(ident)["key"]
+    item = next(
+        (
+            u
+            for u in draft.snapshot.get("updates", [])
+            if ident_text({"key": u.get("key")}) == ident
+        ),
+        {},
+    )
+    return AuditEntry.now(who, destination, op or "update", integration=integration).but(
+        row_key=decode_cells(key),
+        before=decode_cells(item["was"]) if "was" in item else None,
+        after=decode_cells(item["set"]) if "set" in item else None,
+        outcome="done",
+        error=LANDED,
+        writeback_id=writeback_id or None,
+    )

@@ -19,6 +19,7 @@ class Restored:
     words: str  # "3 changed, 1 new"
     problems: list[str] = field(default_factory=list)
     unknown: int = 0  # rows flagged "outcome unknown": held back until checked
+    landed: list[str] = field(default_factory=list)  # idents found written on the server
 
 
 def restore(table: Table, draft: Draft) -> Restored:
@@ -27,10 +28,20 @@ def restore(table: Table, draft: Draft) -> Restored:
     snapshot = _without(draft.snapshot, set(draft.done)) if draft.done else draft.snapshot
     problems = table.restore(snapshot) if snapshot else []
     pending = {c.row for c in table.changes()}
+    found = {text: _find(table, text) for text in draft.unknown}
     # a row no longer pending reached the server before the crash: nothing to check
-    flagged = [row for row in (_find(table, text) for text in draft.unknown) if row in pending]
+    flagged = [row for row in found.values() if row in pending]
     table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in flagged])
-    return Restored(str(table.counts()), problems, len(held_rows(table)))
+    landed = [text for text, row in found.items() if _landed(draft, text, row, pending)]
+    return Restored(str(table.counts()), problems, len(held_rows(table)), landed)
+
+
+def _landed(draft: Draft, text: str, row: int | None, pending: set[int]) -> bool:
+    """An update whose value the server now holds, or a delete whose row is gone."""
+    if "key" not in json.loads(text):
+        return False  # a new row has no key to look it up by
+    op = draft.sent.get(text, ("", ""))[1]
+    return row is None if op == "delete" else row is not None and row not in pending
 
 
 def held_rows(table: Table) -> set[int]:

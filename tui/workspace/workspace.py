@@ -19,7 +19,7 @@ from tui.state.store import StateStore
 from tui.table.table import Table
 from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
-from tui.workspace.report import Conflict, WritebackReport
+from tui.workspace.report import Conflict, WritebackReport, landed_entry
 from tui.workspace.restore import Restored, held_rows, restore
 from tui.writeback.results import RowResult
 
@@ -56,13 +56,18 @@ class Workspace:
     def is_admin(self) -> bool:
         return access.is_admin(self.dest, self.who.login)
 
-    def read_only_reason(self) -> str | None:
-        """Why the rows cannot be edited right now, or None."""
+    def read_only_reason(self, *, will_wait: bool = False) -> str | None:
+        """Why the rows cannot be edited right now, or None.
+
+        `will_wait`: the caller writes back at once, and a writeback waits for another
+        one's automatic lock; only a lock taken by hand refuses it."""
         refusal = access.write_refusal(self.dest, self.who.login)
         if refusal:
             return refusal
         lock = self.lock_state()
-        return lock.describe() if lock and not lock.held_by(self.who) else None
+        if lock is None or lock.held_by(self.who) or (will_wait and not lock.manual):
+            return None
+        return lock.describe()
 
     def redact(self, text: str) -> str:
         return self.secrets.redact(text)
@@ -87,6 +92,11 @@ class Workspace:
         if draft is None:
             return None
         restored = restore(self.table, draft)
+        if self.dest.audit and restored.landed:
+            with self.state.db.write() as conn:
+                for ident in restored.landed:
+                    entry = landed_entry(self.who, self.dest.id, self.integration.id, draft, ident)
+                    self.state.audit.add(conn, entry)
         if self.journaled:  # the writeback cut off is settled: its flags live in the draft now
             self.state.journal.finish(self.who.login, self.dest.id, self.table.snapshot())
         return restored
