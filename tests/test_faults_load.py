@@ -316,10 +316,6 @@ SIGN_IN_PAGE = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an HTML page with 200 is decoded as XML: 0 rows, no error (tui/rest/decode.py)",
-)
 def test_an_html_page_with_200_is_an_error_naming_the_page(
     tmp_path: Path, proxy: FaultProxy
 ) -> None:

@@ -45,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
 
 def parse_since(text: str) -> datetime:
     """An ISO date or time (UTC unless it says otherwise), or a duration back: 90s, 15m, 2h, 7d."""
-    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
-    if match:
-        return datetime.now(UTC) - timedelta(**{_UNITS[match[2]]: int(match[1])})
+    match = re.fullmatch(r"\s*([0-9]{1,12})\s*([smhd])\s*", text)
     try:
+        if match:
+            return datetime.now(UTC) - timedelta(**{_UNITS[match[2]]: int(match[1])})
         when = datetime.fromisoformat(text.strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         raise UsageError(
             f"writeback audit: --since {text!r}: give an ISO time (2026-11-22T10:30) "
             "or a duration (15m, 2h, 7d)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from tui.rest.errors import RestError
 from tui.state import current_identity
 from tui.state.errors import Refused
 from tui.table.changes import Change, ChangeFileError, parse_changes
+from tui.table.diff import diff_rows
 from tui.table.table import Table
 from tui.workspace import Workspace
 from tui.workspace.writing import rows_to_send
@@ -72,36 +74,77 @@ def _load(ws: Workspace) -> None:
 
 
 def _apply(table: Table, source: Path, is_change_file: bool) -> int:
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"writeback push: cannot read {source}: {exc}") from None
-    try:
-        changes = (
-            parse_changes(text.splitlines(), table.key)
-            if is_change_file
-            else _diff(table, source, text)
-        )
-    except ChangeFileError as exc:
-        raise UsageError(f"{source}: {exc}") from None
-    rejected = table.apply_changes(changes)
+    rejected = table.apply_changes(read_changes(table, source, is_change_file))
     for item in rejected:
         print(f"{source}: {item}", file=sys.stderr)
     return len(rejected)
 
 
+def read_changes(table: Table, source: Path, is_change_file: bool) -> list[Change]:
+    """The changes a --changes or --rows file asks for; UsageError naming the file and line."""
+    try:
+        # Bytes as they are: a quoted CSV value keeps its "\r"; a spreadsheet's BOM is no data.
+        text = source.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise UsageError(f"{source}: line {line}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"writeback push: cannot read {source}: {exc}") from None
+    try:
+        if is_change_file:
+            # Lines end at "\n" only: JSON text may hold U+2028, which splitlines() splits at.
+            return parse_changes(text.split("\n"), table.key)
+        return _diff(table, source, text)
+    except ChangeFileError as exc:
+        raise UsageError(f"{source}: {exc}") from None
+
+
 def _diff(table: Table, source: Path, text: str) -> list[Change]:
     if source.suffix.lower() == ".csv" or not text.lstrip().startswith("{"):
-        desired: list[dict[str, Any]] = list(csv.DictReader(text.splitlines()))
-        return table.diff(desired, first_line=2)
-    desired = []
-    for number, line in enumerate(text.splitlines(), start=1):
+        records, lines = _csv_records(text)
+        return diff_rows(table, records, lines=lines)
+    desired: list[dict[str, Any]] = []
+    lines: list[int] = []
+    for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
-            try:
-                desired.append(json.loads(line))
-            except ValueError as exc:
-                raise ChangeFileError(f"line {number}: not JSON ({exc.msg})") from None
-    return table.diff(desired)
+            desired.append(_json_record(line, number))
+            lines.append(number)
+    return diff_rows(table, desired, lines=lines)
+
+
+def _json_record(line: str, number: int) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ChangeFileError(f"line {number}: not JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):
+        raise ChangeFileError(f"line {number}: not JSON we read (too large or deep)") from None
+    if not isinstance(record, dict):
+        raise ChangeFileError(f"line {number}: expected a JSON object (a row)")
+    return record
+
+
+def _csv_records(text: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """The rows under the header, and the line each starts on (quoted values span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    try:
+        header = next(reader, [])
+        while True:
+            start = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                break
+            if not row:
+                continue  # a blank line
+            if len(row) > len(header):
+                raise ChangeFileError(f"line {start}: more values than the header has columns")
+            records.append(dict(zip(header, row + [None] * (len(header) - len(row)), strict=True)))
+            lines.append(start)
+    except csv.Error as exc:
+        raise ChangeFileError(f"line {reader.line_num}: not CSV ({exc})") from None
+    return records, lines
 
 
 def _dry_run(

@@ -134,10 +134,13 @@ def keymap(s: Section | None) -> dict[str, str]:
 
 
 def _flatten(data: dict[str, Any], path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+    # A loop, not recursion: `a.a.a... = "x"` may nest deeper than the stack allows.
     items: list[tuple[tuple[str, ...], Any]] = []
-    for name, value in data.items():
+    pending = [(path + (name,), value) for name, value in data.items()]
+    while pending:
+        where, value = pending.pop(0)
         if isinstance(value, dict):
-            items.extend(_flatten(value, path + (name,)))
+            pending[:0] = [(where + (name,), inner) for name, inner in value.items()]
         else:
-            items.append((path + (name,), value))
+            items.append((where, value))
     return items

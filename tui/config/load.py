@@ -12,6 +12,8 @@ from tui.config.locate import LineIndex
 from tui.config.model import Config
 from tui.config.schema import build_config
 
+_NESTING = re.compile(r"(?:[\[{]\s*){100}")
+_LONG_NUMBER = re.compile(r"[0-9_]{4300}")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
 
 
@@ -49,17 +51,28 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}:1: no such configuration file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigError([f"{path}:1: cannot read: {reason}"]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = exc.object[exc.start]
+        raise ConfigError(
+            [f"{path}:{line}: cannot read: not UTF-8 text (byte {byte:#04x})"]
+        ) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}:1: cannot read: {exc.strerror or exc}"]) from None
     return parse_config(text, path)
 
 
 def parse_config(text: str, path: str | os.PathLike[str] = "<config>") -> Config:
+    if text.startswith("\ufeff"):
+        raise ConfigError(
+            [f"{path}:1: starts with a byte order mark; save it as UTF-8 without BOM"]
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_syntax_line(path, text, str(exc))]) from None
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError([_limit_line(path, text, exc)]) from None
     config, problems = build_config(data)
     if problems:
         index = LineIndex(text)
@@ -67,6 +80,18 @@ def parse_config(text: str, path: str | os.PathLike[str] = "<config>") -> Config
         located = sorted({(index.line_of(p.path), p.message) for p in problems})
         raise ConfigError([f"{path}:{line}: {message}" for line, message in located])
     return replace(config, source=Path(path))
+
+
+def _limit_line(path: str | os.PathLike[str], text: str, exc: Exception) -> str:
+    # tomllib lets these through: an integer past Python's digit limit, nesting past the stack.
+    if isinstance(exc, RecursionError):
+        where, what = _NESTING.search(text), "arrays or inline tables nested too deeply"
+    elif where := _LONG_NUMBER.search(text):
+        what = "a number with too many digits"
+    else:
+        what = " ".join(str(exc).split())
+    line = text.count("\n", 0, where.start()) + 1 if where else text.count("\n") + 1
+    return f"{path}:{line}: invalid TOML: {what}"
 
 
 def _syntax_line(path: str | os.PathLike[str], text: str, message: str) -> str:

@@ -34,28 +34,33 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self._lines: dict[Path, int] = {}
+        self._implied: dict[Path, int] = {}  # parents of [a.b.c] or a.b = 1, defined there too
         self._scan(text)
 
     def _scan(self, text: str) -> None:
         table: Path = ()
-        in_multiline = False
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
-                in_multiline = not in_multiline
-                if not in_multiline:
-                    continue
-            elif in_multiline:
+        open_string: str | None = None
+        # TOML ends lines at "\n" only; splitlines() would also split at U+2028 in a string.
+        for number, line in enumerate(text.split("\n"), start=1):
+            if open_string is not None:
+                open_string = _open_string(line, open_string)
                 continue
+            open_string = _open_string(line, None)
             header = _HEADER.match(line)
             if header:
                 table = split_key(header.group(1))
-                self._lines.setdefault(table, number)
+                self._define(table, number)
                 continue
             assign = _ASSIGN.match(line)
             if assign:
                 path = table + split_key(assign.group(1))
-                self._lines.setdefault(path, number)
+                self._define(path, number)
                 self._scan_inline(path, line[assign.end() :], number)
+
+    def _define(self, path: Path, number: int) -> None:
+        self._lines.setdefault(path, number)
+        for end in range(1, len(path)):
+            self._implied.setdefault(path[:end], number)
 
     def _scan_inline(self, base: Path, rest: str, number: int) -> None:
         # Keys inside an inline table on the same line: `pagination = { type = "x" }`.
@@ -67,7 +72,41 @@ class LineIndex:
     def line_of(self, path: Path) -> int:
         """The line of `path`, else of its nearest defined parent, else 1."""
         for end in range(len(path), 0, -1):
-            line = self._lines.get(tuple(path[:end]))
+            line = self._lines.get(tuple(path[:end])) or self._implied.get(tuple(path[:end]))
             if line is not None:
                 return line
         return 1
+
+
+def _open_string(line: str, quote: str | None) -> str | None:
+    """The multi-line string delimiter still open after `line` (`quote`: open before it)."""
+    i = 0
+    while i < len(line):
+        if quote is not None:
+            i = _string_end(line, i, quote)
+            if i < 0:
+                return quote
+            quote = None
+        elif line[i] == "#":
+            return None
+        elif line.startswith(('"""', "'''"), i):
+            quote, i = line[i : i + 3], i + 3
+        elif line[i] in "\"'":
+            i = _string_end(line, i + 1, line[i])
+            if i < 0:
+                return None
+        else:
+            i += 1
+    return quote
+
+
+def _string_end(line: str, i: int, quote: str) -> int:
+    """The index just past the `quote` that closes a string begun before `i`, or -1."""
+    while i < len(line):
+        if quote[0] == '"' and line[i] == "\\":
+            i += 2  # an escape: the next character cannot close the string
+        elif line.startswith(quote, i):
+            return i + len(quote)
+        else:
+            i += 1
+    return -1

@@ -7,6 +7,7 @@ errors of a file at once; `finish()` reports the keys nobody asked for.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,16 @@ class Problem:
 
 def dotted(path: KeyPath) -> str:
     return ".".join(
-        f'"{p}"' if not p.replace("_", "").replace("-", "").isalnum() else p for p in path
+        f'"{printable(p)}"' if not p.replace("_", "").replace("-", "").isalnum() else p
+        for p in path
     )
+
+
+def printable(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: messages stay one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # Query parameters that carry credentials by convention (headers use is_sensitive_header).
@@ -78,6 +87,9 @@ class Section:
         value = self.data[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
+        if kind is float and isinstance(value, float) and not math.isfinite(value):
+            self.error(key, f"must be a finite number (got {value})")
+            return None
         if isinstance(value, bool) and kind is not bool:
             value_ok = False
         else:
@@ -151,6 +163,9 @@ class Section:
 
     def path_value(self, key: str) -> Path | None:
         value = self._get(key, str, False)
+        if value and "\0" in value:
+            self.error(key, "must not contain a NUL character")
+            return None
         return Path(value).expanduser() if value else None
 
     def secret(self, key: str, *, required: bool = False) -> SecretRef | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from tui.config import model as m
 from tui.config.keys import keymap
-from tui.config.reader import Problem, Section
+from tui.config.reader import Problem, Section, printable
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -56,8 +56,8 @@ def _state(s: Section | None) -> m.State:
         return m.State()
     path = s.path_value("path")
     url = s.str("url")
-    if url is not None:
-        parts = urlsplit(url)
+    parts = _split_url(s, "url", url) if url is not None else None
+    if parts is not None:
         if parts.scheme not in ("postgresql", "postgres"):
             s.error("url", "must be a postgresql:// URL")
         if parts.password:
@@ -87,7 +87,8 @@ def _integration(name: str, s: Section) -> m.Integration:
         s.error("ca_bundle", "is pointless with verify = false; drop one of them")
     allowlist = s.str_list("redirect_allowlist")
     for i, entry in enumerate(allowlist):
-        if urlsplit(entry).scheme not in ("http", "https") or not urlsplit(entry).hostname:
+        parts = _split_url(s, "redirect_allowlist", entry)
+        if parts is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
             s.error(
                 "redirect_allowlist", f"entry {i + 1} ({entry!r}) must be an http(s) URL prefix"
             )
@@ -118,15 +119,26 @@ def _integration(name: str, s: Section) -> m.Integration:
 
 
 def _check_url(s: Section, key: str, url: str, https_only: bool) -> None:
-    if not url:
+    parts = _split_url(s, key, url) if url else None
+    if parts is None:
         return
-    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         s.error(key, f"must be an http:// or https:// URL (got {url!r})")
     elif https_only and parts.scheme != "https":
         s.error(key, "is http:// but https_only = true")
     if parts.password:
         s.error(key, "holds a literal password; use [auth] with a secret reference")
+
+
+def _split_url(s: Section, key: str, url: str) -> SplitResult | None:
+    """The parts of `url`, or None after recording why it is no URL at all."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is no number in 0-65535
+    except ValueError as exc:
+        s.error(key, f"is not a valid URL ({exc})")  # not echoed: it may hold a password
+        return None
+    return parts
 
 
 def _auth(s: Section | None) -> m.Auth:
@@ -313,8 +325,8 @@ def _load(s: Section | None, default_path: str) -> m.Load:
         etag_field=s.str("etag_field"),
         pagination=_pagination(s.table("pagination")),
     )
-    if len(load.csv_delimiter) != 1:
-        s.error("csv_delimiter", "must be one character")
+    if len(load.csv_delimiter) != 1 or load.csv_delimiter in '"\r\n':
+        s.error("csv_delimiter", "must be one character other than a quote or a line break")
     s.finish()
     return load
 
@@ -378,7 +390,7 @@ def _column(name: str, s: Section) -> m.Column:
     if col.pattern is not None:
         try:
             re.compile(col.pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:
             s.error("pattern", f"is not a valid regular expression: {exc}")
     s.finish()
     return col
@@ -417,7 +429,8 @@ def _check_destination(s: Section, d: m.Destination) -> None:
             if placeholder not in known:
                 s.error(
                     op_name,
-                    f"path {op.path!r} names {{{placeholder}}}, which is no key or declared column",
+                    f"path {op.path!r} names {{{printable(placeholder)}}}, "
+                    "which is no key or declared column",
                 )
     if d.after_write == "hook" and d.reload_hook is None:
         s.error("after_write", 'is "hook" but [reload_hook] is missing')

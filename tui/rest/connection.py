@@ -179,7 +179,7 @@ class Connection:
         """Read the body in pieces, refusing one over max_response_mb before it fills memory."""
         limit = int(self.integration.max_response_mb * 1024 * 1024)
         announced = response.headers.get("content-length", "")
-        if announced.isdigit() and int(announced) > limit:
+        if announced.isascii() and announced.isdigit() and int(announced) > limit:
             await response.aclose()
             raise self._too_large(response, f"announces {int(announced) / 2**20:.0f} MB")
         chunks: list[bytes] = []

@@ -7,6 +7,7 @@ alongside the records so pagination can read paths such as `links.next.href`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -40,6 +41,14 @@ class Decoded:
         return None if value is _MISSING else value
 
 
+def is_html(content_type: str, body: bytes) -> bool:
+    """An HTML page (a sign-in or error page a proxy put in the API's place)."""
+    if content_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml"):
+        return True
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
 def detect_format(content_type: str, body: bytes) -> str:
     """From the Content-Type, else from the first non-blank character of the body."""
     media = content_type.split(";")[0].strip().lower()
@@ -67,12 +76,22 @@ def decode(
     xml_record: str | None = None,
 ) -> Decoded:
     """Decode `body` as `fmt` (one of FORMATS); ResponseError when it is not that format."""
-    if fmt == "json":
-        return _json(body, records)
-    text = body.decode(encoding or "utf-8-sig", "replace")
-    if fmt == "csv":
-        return Decoded("csv", _csv(text, csv_delimiter))
-    return _xml(body, records, xml_record)
+    try:
+        if fmt == "json":
+            return _json(body, records)
+        if fmt == "csv":
+            return Decoded("csv", _csv(_text(body, encoding), csv_delimiter))
+        return _xml(body, records, xml_record)
+    except RecursionError:
+        raise ResponseError(f"the {fmt.upper()} body is nested too deeply to read") from None
+
+
+def _text(body: bytes, encoding: str | None) -> str:
+    try:
+        codecs.lookup(encoding or "utf-8-sig")
+    except LookupError:
+        encoding = None  # a charset Python does not know: read it as UTF-8
+    return body.decode(encoding or "utf-8-sig", "replace")
 
 
 # -- JSON ---------------------------------------------------------------------------
@@ -95,7 +114,9 @@ def get_path(document: Any, path: str) -> Any:
     for part in path.split("."):
         if isinstance(value, dict) and part in value:
             value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif (
+            isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value)
+        ):
             value = value[int(part)]
         else:
             return _MISSING
@@ -149,6 +170,13 @@ def _flatten_into(flat: dict[str, Any], prefix: str, record: dict[str, Any]) -> 
 
 def _csv(text: str, delimiter: str) -> list[dict[str, Any]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _csv_rows(reader)
+    except csv.Error as exc:
+        raise ResponseError(f"the body is not valid CSV: {exc} (line {reader.line_num})") from None
+
+
+def _csv_rows(reader: Any) -> list[dict[str, Any]]:
     header = next(reader, None)
     if not header:
         return []
@@ -180,7 +208,8 @@ def _unique_names(header: list[str]) -> list[str]:
 def _xml(body: bytes, records_path: str, record_tag: str | None) -> Decoded:
     try:
         root = ET.fromstring(body)
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError, LookupError) as exc:
+        # ValueError and LookupError: an encoding declaration expat cannot read
         raise ResponseError(f"the body is not valid XML: {exc}") from None
     elements = _xml_records(root, records_path, record_tag)
     return Decoded("xml", [flatten(_element_dict(e)) for e in elements], root)

@@ -19,8 +19,14 @@ import httpx
 from tui.config.model import Destination, Integration
 from tui.rest.client import Credentials, split_values
 from tui.rest.connection import Connection
-from tui.rest.decode import Decoded, decode, detect_format
-from tui.rest.errors import MaxPagesReached, PaginationError, RestError
+from tui.rest.decode import Decoded, decode, detect_format, is_html
+from tui.rest.errors import (
+    MaxPagesReached,
+    PaginationError,
+    ResponseError,
+    RestError,
+    describe_body,
+)
 from tui.rest.paginate import PageRequest, Paginator
 from tui.secrets import SecretStore
 
@@ -134,6 +140,9 @@ def _decode(
 ) -> Decoded:
     load = dest.load
     body = response.content
+    if is_html(response.headers.get("content-type", ""), body):
+        page = conn.redact(describe_body(response))
+        raise ResponseError(f"an HTML page came instead of rows: {page}", request=described)
     fmt = load.format
     if fmt == "auto":
         fmt = detect_format(response.headers.get("content-type", ""), body)

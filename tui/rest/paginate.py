@@ -49,10 +49,13 @@ def next_link(link_header: str, rel: str = "next") -> str | None:
 def header_total(headers: httpx.Headers) -> int | None:
     """The record count from Content-Range (`0-99/3000`) or X-Total-Count."""
     match = _CONTENT_RANGE.search(headers.get("content-range", ""))
-    if match:
-        return int(match.group(1))
-    raw = headers.get("x-total-count", "").strip()
-    return int(raw) if raw.isdigit() else None
+    raw = match.group(1) if match else headers.get("x-total-count", "").strip()
+    return count_of(raw)
+
+
+def count_of(text: str) -> int | None:
+    """A plain count of ASCII digits ("²" is a digit to isdigit, not to int), or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 class Paginator:
@@ -103,7 +106,7 @@ class Paginator:
             value = page.lookup(self.spec.total_path)
             try:
                 self.total = int(value) if value is not None else self.total
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise PaginationError(
                     f"total_path {self.spec.total_path!r} holds {value!r}, not a number"
                 ) from None
@@ -154,6 +157,8 @@ class Paginator:
         if token in (None, ""):
             return None
         token = str(token)
+        if not token.isprintable():  # control characters, lone surrogates
+            raise PaginationError(f"the next token {token!r} cannot go into a URL")
         self._guard(f"token:{token}", "the same next token")
         url = current.url.copy_set_param(self.spec.token_param or "", token)
         return replace(current, url=url, number=current.number + 1)
@@ -164,7 +169,10 @@ class Paginator:
         raw = self._find_next_url(page, response)
         if not raw:
             return None
-        url = current.url.join(raw)
+        try:
+            url = current.url.join(raw)
+        except httpx.InvalidURL as exc:
+            raise PaginationError(f"the next page URL {raw!r} is not a URL ({exc})") from None
         if self.spec.add_missing_params:
             missing = {k: v for k, v in self.params.items() if k not in url.params}
             url = url.copy_merge_params(missing) if missing else url

@@ -242,6 +242,10 @@ def _parse_line(text: str, line: int, key_columns: tuple[str, ...]) -> Change:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError:
+        raise fail("not JSON (a number with too many digits)") from None
+    except RecursionError:
+        raise fail("not JSON we read (nested too deeply)") from None
     if not isinstance(data, dict):
         raise fail("expected a JSON object")
     op = data.get("op")
@@ -253,12 +257,15 @@ def _parse_line(text: str, line: int, key_columns: tuple[str, ...]) -> Change:
     for name in sorted(needed - data.keys()):
         raise fail(f'{op} needs "{name}"')
     for name in sorted(data.keys() - needed - optional):
-        raise fail(f'unknown field "{name}" in {op}')
+        raise fail(f'unknown field "{shown(name)}" in {op}')
     fields = {name: _object(data, name, fail) for name in ("set", "was", "values") if name in data}
     for name in ("set", "values"):
         if name in fields and not fields[name]:
             raise fail(f'"{name}" is empty')
     key, row = _identity(data, key_columns, fail) if op != "insert" else ({}, None)
+    for name in key_columns:
+        if name in fields.get("values", {}):
+            _plain_key(name, fields["values"][name], fail)
     return Change(op, row=row, key=key, line=line, **fields)  # type: ignore[arg-type]
 
 
@@ -283,11 +290,28 @@ def _identity(
         raise fail(f"key needs {', '.join(missing)}")
     extra = [k for k in key if k not in key_columns]
     if extra:
-        raise fail(f"key has {', '.join(extra)}, not a key column (key: {', '.join(key_columns)})")
+        names = ", ".join(map(shown, extra))
+        raise fail(f"key has {names}, not a key column (key: {', '.join(key_columns)})")
     for name, value in key.items():
-        if value is None or isinstance(value, dict | list):
-            raise fail(f"key {name} must be a plain value, not {json.dumps(value)}")
+        if value is None:
+            raise fail(f"key {name} must be a plain value, not null")
+        _plain_key(name, value, fail)
     return key, None
+
+
+def _plain_key(name: str, value: object, fail: _Fail) -> None:
+    # Keys are looked up in a dict: an object or array can be no key.
+    if isinstance(value, dict | list):
+        raise fail(f"key {name} must be a plain value, not {_clip(json.dumps(value))}")
+
+
+def shown(name: str) -> str:
+    """A name from a file for a one-line message: as is, or JSON-escaped if it breaks lines."""
+    return name if name.isprintable() else json.dumps(name)[1:-1]
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def encode_value(value: object) -> object:

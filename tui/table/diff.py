@@ -9,10 +9,10 @@ cell is null).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tui.table.changes import Change, ChangeFileError, same
+from tui.table.changes import Change, ChangeFileError, same, shown
 from tui.table.validate import parse_text
 
 if TYPE_CHECKING:
@@ -20,15 +20,23 @@ if TYPE_CHECKING:
 
 
 def diff_rows(
-    table: Table, desired: Iterable[Mapping[str, object]], first_line: int = 1
+    table: Table,
+    desired: Iterable[Mapping[str, object]],
+    first_line: int = 1,
+    *,
+    lines: Sequence[int] | None = None,
 ) -> list[Change]:
-    """Changes from the loaded rows to ``desired``; raises ChangeFileError for bad rows."""
+    """Changes from the loaded rows to ``desired``; raises ChangeFileError for bad rows.
+
+    Messages name ``lines[i]`` for record i where given (files with blank or
+    multi-line records), else one line per record from ``first_line``."""
     if not table.key:
         raise ChangeFileError("the destination has no key columns, so rows cannot be matched")
     seen: dict[int, int] = {}  # loaded row -> line
     new_keys: dict[object, int] = {}
     changes: list[Change] = []
-    for line, record in enumerate(desired, start=first_line):
+    for i, record in enumerate(desired):
+        line = lines[i] if lines is not None else first_line + i
         change = _diff_one(table, record, line, seen, new_keys)
         if change is not None:
             changes.append(change)
@@ -45,7 +53,10 @@ def _diff_one(
 ) -> Change | None:
     unknown = [c for c in record if c not in table.columns]
     if unknown:
-        raise ChangeFileError(f"line {line}: unknown column {unknown[0]}")
+        raise ChangeFileError(f"line {line}: unknown column {shown(unknown[0])}")
+    plain = [k for k in table.key if isinstance(record.get(k), dict | list)]
+    if plain:
+        raise ChangeFileError(f"line {line}: key {plain[0]} must be a plain value")
     key = {k: _read(table, k, record.get(k), None) for k in table.key}
     missing = [k for k, v in key.items() if v is None or v == ""]
     if missing:

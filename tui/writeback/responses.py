@@ -104,7 +104,11 @@ def _match_items(
 ) -> list[tuple[int | str, Any]]:
     # By key where items carry it, else by "index", else by position.
     by_key = {_key_of(item, key): item for item in items if isinstance(item, dict)}
-    by_index = {item.get("index"): item for item in items if isinstance(item, dict)}
+    by_index = {
+        item["index"]: item
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("index"), int)
+    }
     matched = []
     for position, (row, row_key) in enumerate(zip(planned.rows, planned.keys, strict=True)):
         wanted = tuple(str(row_key.get(k)) for k in key) if row_key else None
@@ -121,7 +125,7 @@ def _item_result(row: int | str, op: str, item: Any, key: tuple[str, ...]) -> Ro
     if not isinstance(item, dict):
         return RowResult(row, op, "unknown", "the server's answer has no result for this row")
     status = item.get("status")
-    code = int(status) if str(status).isdigit() else 200
+    code = int(status) if str(status).isascii() and str(status).isdigit() else 200
     if 200 <= code < 300:
         assigned = {k: item[k] for k in key if k in item} if op == "insert" else {}
         return RowResult(row, op, "done", http_status=code, assigned=assigned)
@@ -180,5 +184,5 @@ def _json(response: httpx.Response) -> Any:
         return None
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
