@@ -44,6 +44,7 @@ PG_URL_PASSWORD = "hunter2-in-the-url"
 # Literal secrets that tests try to put into a config, to see them refused.
 CLI_LITERAL_TOKEN = "Zq8-literal-token-77"  # test_cli.py
 CONFIG_LITERAL_TOKEN = "s3cr3t-token"  # test_config_validate.py
+CONFIG_URL_PASSWORD = "p4ss/w0rd?in-url"  # test_config_validate.py, parsed, never written
 EDIT_LITERAL_TOKEN = "hunter2-secret"  # test_config_edit.py
 FORM_LITERAL_TOKEN = "hunter2 s3cret!"  # test_app_forms.py
 FORM_LITERAL_FILE_TOKEN = "hunter2s3cret"  # test_app_forms.py
@@ -75,6 +76,7 @@ SECRETS: tuple[str, ...] = (
     PG_URL_PASSWORD,
     CLI_LITERAL_TOKEN,
     CONFIG_LITERAL_TOKEN,
+    CONFIG_URL_PASSWORD,
     EDIT_LITERAL_TOKEN,
     FORM_LITERAL_TOKEN,
     FORM_LITERAL_FILE_TOKEN,

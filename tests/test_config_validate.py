@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, load_config
+from tests.secret_values import CONFIG_URL_PASSWORD
+from tui.config import ConfigError, load_config, parse_config
 
 GOOD = """\
 [state]
@@ -322,3 +323,23 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert run.stderr.strip() == f"{missing}:1: no such configuration file"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[state]\nurl = "postgresql://app:{pw}@db/state"\n',
+        '[integrations.a]\nurl = "http://app:{pw}@host:99999/api"\n',
+        '[integrations.a]\nurl = "ftp://app:{pw}@host/api"\n',
+        '[integrations.a]\nurl = "https://h/api"\nredirect_allowlist = ["ftp://u:{pw}@x/"]\n',
+    ],
+    ids=["state-url", "bad-port", "bad-scheme", "allowlist"],
+)
+def test_a_url_error_never_shows_the_password_in_it(text: str) -> None:
+    """A password in a URL (with / and ? unencoded, as people type them) stays out of
+    the error that the URL is wrong."""
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text.format(pw=CONFIG_URL_PASSWORD), "wb.toml")
+    message = str(raised.value)
+    assert message.startswith("wb.toml:") and ("url" in message or "allowlist" in message)
+    assert CONFIG_URL_PASSWORD not in message and "p4ss" not in message

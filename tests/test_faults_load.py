@@ -167,7 +167,7 @@ def test_a_delay_over_the_timeout_is_a_timed_out_error_after_the_retry(
     assert "no answer within 0.5 s" in message and "gave up after 2 tries" in message
     assert _rows(pages) == 2000  # pages 1 and 2 were delivered before the error
     assert _faults(proxy, PAGE_3) == ["delay", "delay"]
-    assert 1.0 <= elapsed < 4
+    assert 1.0 <= elapsed < 10  # an upper bound loose enough for a busy machine
 
 
 # -- broken connections ------------------------------------------------------------------
@@ -260,7 +260,7 @@ def test_429_retry_after_is_waited_out(
     elapsed = time.monotonic() - started
     assert error is None and _rows(pages) == ROWS
     assert _faults(proxy, PAGE_2) == ["retry_after", "pass"]
-    assert least <= elapsed < 4
+    assert least <= elapsed < 10
 
 
 def test_a_retry_after_beyond_max_retry_wait_is_a_clear_error(
@@ -272,7 +272,7 @@ def test_a_retry_after_beyond_max_retry_wait_is_a_clear_error(
     assert isinstance(error, HttpStatusError) and error.status == 429
     message = _assert_clear(error, _request(proxy))
     assert "Retry-After 120 s is more than max_retry_wait 2 s" in message
-    assert time.monotonic() - started < 1.5 and len(proxy.log) == 1  # not waited, not retried
+    assert time.monotonic() - started < 10 and len(proxy.log) == 1  # not waited out: 120 s
     assert pages == []
 
 
@@ -293,6 +293,19 @@ def test_a_body_that_is_not_json_is_a_response_error(
     message = _assert_clear(error, _request(proxy, PAGE_2))
     assert "the body is not valid JSON" in message
     assert _rows(pages) == 1000 and _faults(proxy, PAGE_2) == ["body"]  # not retried
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html; charset=utf-8", "application/json; charset=base64"]
+)
+def test_json_under_a_wrong_label_still_loads(
+    tmp_path: Path, proxy: FaultProxy, content_type: str
+) -> None:
+    """Old APIs label JSON text/html, or name a charset that is no text encoding."""
+    data = b'{"data": [{"id": 1, "sku": "PRD-00001", "name": "Labelled"}]}'
+    proxy.add(body(data, content_type), path=PAGE_1)
+    pages, error = _load(_config(tmp_path, proxy))
+    assert error is None and pages[0].records[0]["name"] == "Labelled"
 
 
 @pytest.mark.parametrize(

@@ -287,6 +287,22 @@ async def test_a_redirect_outside_the_allowlist_sends_nothing_there(
     assert ws.lock_state() is None
 
 
+async def test_a_write_answered_see_other_elsewhere_is_unknown(
+    rig: Rig, fault_proxy: Callable[..., fp.FaultProxy]
+) -> None:
+    """A 303 says the server carried the write out; that its page cannot be fetched
+    does not make the row unsent."""
+    elsewhere = fault_proxy(rig.server.url)
+    ws, rows, _before = await edited(rig)
+    target = f"{elsewhere.url.replace('127.0.0.1', 'localhost')}/api/v1/products/{TARGET}"
+    rig.proxy.add(fp.redirect(target, code=303), method="PATCH", path=target_path())
+    report = await ws.write_back()
+    hit = next(r for r in report.results if int(ws.table.value(int(r.row_id), "id")) == TARGET)
+    assert hit.status == "unknown" and "after the server answered the PATCH with 303" in hit.message
+    assert elsewhere.log == [] and ws.held == {rows[TARGET]}
+    assert ws.lock_state() is None
+
+
 async def test_a_certificate_that_does_not_verify_sends_nothing(
     tmp_path: Path,
     demo_server: Any,

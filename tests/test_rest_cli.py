@@ -101,6 +101,6 @@ def test_load_error_is_one_line_naming_the_request(
         assert main(["load", "d", "--config", path]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == (
-        f"writeback load d: GET {server.url}/r: 403 Forbidden: Forbidden: no access (traceId t-1)"
+        f"writeback load d: GET {server.url}/r: 403 Forbidden: no access (traceId t-1)"
     )
     assert main(["load", "nope", "--config", path]) == 2

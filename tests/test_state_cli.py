@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import child_env, cli, who, write_config
 from tui.state.identity import os_login
 from tui.state.migrations import MIGRATIONS
+from tui.workspace.writing import LOCK_WAIT_S
 
 DEST = "products"
 CLOCK = r"\d\d:\d\d"
@@ -84,20 +88,28 @@ def test_unlock_of_anothers_lock_is_refused_and_force_breaks_it(
     assert broken.before["holder"] == "bob@bobhost"
 
 
+@pytest.mark.parametrize("manual", [True, False], ids=["by-hand", "another-writeback"])
 def test_push_while_another_holds_the_lock_exits_3(
-    tmp_path: Path, demo_server, state_backend: StateBackend
+    tmp_path: Path, demo_server, state_backend: StateBackend, manual: bool
 ) -> None:
+    """A lock taken by hand refuses at once; another writeback's lock is waited for
+    (5 s), then refused: either way nothing is written."""
     config = write_config(tmp_path, demo_server, state=state_backend)
     with state_backend() as state:
-        state.locks.acquire(DEST, who("bob", "otherhost"), 600)
+        state.locks.acquire(DEST, who("bob", "otherhost"), 600, manual=manual)
     changes = changes_file(tmp_path, {"op": "update", "key": {"id": 5}, "set": {"qty": 55}})
     sent = demo_server.request_count
+    started = time.monotonic()
     run = cli(config, "push", DEST, "--changes", str(changes))
     assert run.returncode == 3
     assert re.fullmatch(
         rf"writeback push products: refused: locked by bob@otherhost since {CLOCK}\n", run.stderr
     )
-    assert demo_server.request_count == sent
+    if manual:
+        assert demo_server.request_count == sent
+    else:
+        assert time.monotonic() - started >= LOCK_WAIT_S
+        assert {method for method, _path, _status in demo_server.recent_requests} == {"GET"}
     with state_backend() as state:
         assert [e.event for e in state.audit.query()] == ["lock"]
 

@@ -350,3 +350,8 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
         scheme = _SCHEME.match(value) if name.strip().lower() in _SCHEME_HEADERS else None
         masked[name] = f"{scheme.group(1)} {MASK}" if scheme else MASK
     return masked
+
+
+def without_userinfo(url: str) -> str:
+    """`url` for a message: whatever sits between "://" and the last "@" is dropped."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://).*@", r"\1", url, flags=re.DOTALL)

@@ -10,6 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 from tui.config import model as m
 from tui.config.keys import keymap
 from tui.config.reader import Problem, Section, printable
+from tui.secrets import without_userinfo
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -90,7 +91,8 @@ def _integration(name: str, s: Section) -> m.Integration:
         parts = _split_url(s, "redirect_allowlist", entry)
         if parts is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
             s.error(
-                "redirect_allowlist", f"entry {i + 1} ({entry!r}) must be an http(s) URL prefix"
+                "redirect_allowlist",
+                f"entry {i + 1} ({without_userinfo(entry)!r}) must be an http(s) URL prefix",
             )
     return m.Integration(
         id=name,
@@ -123,7 +125,7 @@ def _check_url(s: Section, key: str, url: str, https_only: bool) -> None:
     if parts is None:
         return
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        s.error(key, f"must be an http:// or https:// URL (got {url!r})")
+        s.error(key, f"must be an http:// or https:// URL (got {without_userinfo(url)!r})")
     elif https_only and parts.scheme != "https":
         s.error(key, "is http:// but https_only = true")
     if parts.password:
@@ -135,8 +137,9 @@ def _split_url(s: Section, key: str, url: str) -> SplitResult | None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises for a port that is no number in 0-65535
-    except ValueError as exc:
-        s.error(key, f"is not a valid URL ({exc})")  # not echoed: it may hold a password
+    except ValueError:
+        # urlsplit's words quote parts of the URL, and the part may be a password
+        s.error(key, "is not a valid URL (bad host or port)")
         return None
     return parts
 

@@ -30,6 +30,7 @@ from tui.rest.errors import (
     HttpStatusError,
     RedirectRefused,
     ResponseTooLarge,
+    RestError,
     TimedOut,
     TlsError,
     TransportError,
@@ -37,8 +38,9 @@ from tui.rest.errors import (
     describe_body,
     status_text,
 )
-from tui.rest.limits import RetryPolicy, limiter_for
+from tui.rest.limits import NOT_SENT, RetryPolicy, limiter_for
 from tui.rest.trust import TrustPolicy, safe_url
+from tui.rest.wire import count_of
 from tui.secrets import SecretStore
 
 MAX_REDIRECTS = 10
@@ -108,18 +110,26 @@ class Connection:
         like the integration's own go only to trusted hosts."""
         described = self.describe(method, url)
         self.trust.check_scheme(url, described)
-        for _ in range(MAX_REDIRECTS + 1):
-            client, request = self._build(method, url, headers, content, credentials)
-            response = await self._send_retrying(client, request, retry)
-            location = response.headers.get("location")
-            if response.status_code not in _REDIRECTS or not location:
-                return response
-            target = url.join(location)
-            self.trust.check_follow(url, target, f"redirect {response.status_code}", described)
-            if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
-                method, content = "GET", None  # what browsers and httpx do
-            url = target
-        raise RedirectRefused(f"more than {MAX_REDIRECTS} redirects", request=described)
+        turned = ""  # a write answered 301/302/303, going on as a GET: it may be done
+        try:
+            for _ in range(MAX_REDIRECTS + 1):
+                client, request = self._build(method, url, headers, content, credentials)
+                response = await self._send_retrying(client, request, retry)
+                location = response.headers.get("location")
+                if response.status_code not in _REDIRECTS or not location:
+                    return response
+                if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
+                    turned = f"the server answered the {method} with {response.status_code}"
+                    method, content = "GET", None  # what browsers and httpx do
+                target = url.join(location)
+                self.trust.check_follow(url, target, f"redirect {response.status_code}", described)
+                url = target
+            raise RedirectRefused(f"more than {MAX_REDIRECTS} redirects", request=described)
+        except RestError as exc:
+            if not turned:
+                raise
+            # whatever failed after that, the write itself may have been carried out
+            raise TransportError(f"{exc.message} (after {turned})", request=described) from None
 
     def _build(
         self,
@@ -178,10 +188,10 @@ class Connection:
     async def _read_capped(self, response: httpx.Response) -> None:
         """Read the body in pieces, refusing one over max_response_mb before it fills memory."""
         limit = int(self.integration.max_response_mb * 1024 * 1024)
-        announced = response.headers.get("content-length", "")
-        if announced.isascii() and announced.isdigit() and int(announced) > limit:
+        announced = count_of(response.headers.get("content-length", ""))
+        if announced is not None and announced > limit:
             await response.aclose()
-            raise self._too_large(response, f"announces {int(announced) / 2**20:.0f} MB")
+            raise self._too_large(response, f"announces {announced / 2**20:.0f} MB")
         chunks: list[bytes] = []
         size = 0
         async with contextlib.aclosing(response.aiter_bytes()) as pieces:
@@ -215,12 +225,12 @@ class Connection:
             reason = f"no answer within {self.integration.timeout:g} s ({reason})"
         if note:
             reason += f" ({note})"
-        if _ssl_error(exc) is not None:
-            return TlsError(reason, request=described, nothing_sent=True)
+        unsent = isinstance(exc, NOT_SENT)
+        if _ssl_error(exc) is not None:  # a handshake refused: a ConnectError, nothing sent
+            return TlsError(reason, request=described, nothing_sent=unsent)
         if isinstance(exc, httpx.TimeoutException):
-            unsent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             return TimedOut(reason, request=described, nothing_sent=unsent)
-        if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
+        if unsent:
             return Unreachable(reason, request=described, nothing_sent=True)
         return TransportError(reason, request=described)
 

@@ -7,7 +7,6 @@ alongside the records so pagination can read paths such as `links.next.href`.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.rest.errors import ResponseError
+from tui.rest.wire import text_encoding
 
 FORMATS = ("json", "csv", "xml")
 _MISSING = object()
@@ -42,11 +42,14 @@ class Decoded:
 
 
 def is_html(content_type: str, body: bytes) -> bool:
-    """An HTML page (a sign-in or error page a proxy put in the API's place)."""
-    if content_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml"):
-        return True
+    """An HTML page (a sign-in or error page a proxy put in the API's place); data an
+    old API merely labels text/html (JSON, CSV, XML) is not one."""
     head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
-    return head.startswith((b"<!doctype html", b"<html"))
+    if head.startswith((b"<!doctype html", b"<html")):
+        return True
+    media = content_type.split(";")[0].strip().lower()
+    labelled = media in ("text/html", "application/xhtml+xml")
+    return labelled and head[:1] == b"<" and not head.startswith(b"<?xml")
 
 
 def detect_format(content_type: str, body: bytes) -> str:
@@ -87,11 +90,7 @@ def decode(
 
 
 def _text(body: bytes, encoding: str | None) -> str:
-    try:
-        codecs.lookup(encoding or "utf-8-sig")
-    except LookupError:
-        encoding = None  # a charset Python does not know: read it as UTF-8
-    return body.decode(encoding or "utf-8-sig", "replace")
+    return body.decode(text_encoding(encoding) or "utf-8-sig", "replace")
 
 
 # -- JSON ---------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from tui.rest.wire import text_encoding
+
 _MAX_DETAIL = 300
 _HTML_SCAN = 10_000  # characters of an HTML error page read for its title and text
 _TAG = re.compile(r"<[^>]+>")
@@ -121,7 +123,7 @@ def describe_body(response: httpx.Response) -> str:
     raw = response.content
     if not raw.strip():
         return ""
-    text = raw.decode(response.encoding or "utf-8", "replace")
+    text = raw.decode(text_encoding(response.charset_encoding) or "utf-8", "replace")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):

@@ -18,8 +18,11 @@ from datetime import UTC, datetime
 import httpx
 
 from tui.config.model import Integration
+from tui.rest.wire import count_of
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Failures before a byte of the request left: no connection, no pool slot, no proxy tunnel.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 # Reads only. PUT and DELETE are idempotent by the RFC, but a resent PUT meets its own
 # If-Match as a conflict and a resent DELETE a 404: writes that may have landed stay put.
 RESENDABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -67,8 +70,9 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
+    seconds = count_of(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -113,7 +117,7 @@ class RetryPolicy:
         if response is not None and response.status_code not in RETRY_STATUSES:
             return RetryDecision(None)
         # A connection that never opened, or a 429 (rejected before processing), sent nothing.
-        nothing_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout) or (
+        nothing_sent = isinstance(error, NOT_SENT) or (
             response is not None and response.status_code == 429
         )
         if not self.may_resend(request, nothing_sent):

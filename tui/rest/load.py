@@ -109,7 +109,7 @@ async def iter_pages(
         try:
             paginator.note_total(decoded, response)
         except PaginationError as exc:
-            raise PaginationError(exc.message, request=described) from None
+            raise PaginationError(conn.redact(exc.message), request=described) from None
         records = decoded.records
         if limit is not None and rows + len(records) > limit:
             records = records[: max(0, limit - rows)]
@@ -132,7 +132,7 @@ async def iter_pages(
         try:
             request = paginator.next(request, decoded, response)
         except PaginationError as exc:
-            raise PaginationError(exc.message, request=described) from None
+            raise PaginationError(conn.redact(exc.message), request=described) from None
 
 
 def _decode(

@@ -21,6 +21,8 @@ import httpx
 from tui.config.model import Pagination
 from tui.rest.decode import Decoded
 from tui.rest.errors import PaginationError
+from tui.rest.wire import count_of
+from tui.secrets import without_userinfo
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _REL = re.compile(r';\s*rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
@@ -51,11 +53,6 @@ def header_total(headers: httpx.Headers) -> int | None:
     match = _CONTENT_RANGE.search(headers.get("content-range", ""))
     raw = match.group(1) if match else headers.get("x-total-count", "").strip()
     return count_of(raw)
-
-
-def count_of(text: str) -> int | None:
-    """A plain count of ASCII digits ("²" is a digit to isdigit, not to int), or None."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 class Paginator:
@@ -172,7 +169,8 @@ class Paginator:
         try:
             url = current.url.join(raw)
         except httpx.InvalidURL as exc:
-            raise PaginationError(f"the next page URL {raw!r} is not a URL ({exc})") from None
+            shown = without_userinfo(raw)
+            raise PaginationError(f"the next page URL {shown!r} is not a URL ({exc})") from None
         if self.spec.add_missing_params:
             missing = {k: v for k, v in self.params.items() if k not in url.params}
             url = url.copy_merge_params(missing) if missing else url

@@ -97,10 +97,14 @@ class Journal:
     def finish(self, login: str, destination: str, snapshot: dict[str, Any]) -> None:
         """After the writeback: the change set that is still pending, and no rows in flight."""
         with self._db.write() as conn:
-            conn.execute(
-                "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
-            )
-            _save(conn, login, destination, snapshot)
+            self.finish_in(conn, login, destination, snapshot)
+
+    def finish_in(self, conn: Conn, login: str, destination: str, snapshot: dict[str, Any]) -> None:
+        """`finish` inside the caller's transaction (with the audit entries it settles)."""
+        conn.execute(
+            "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
+        )
+        _save(conn, login, destination, snapshot)
 
 
 def _save(conn: Conn, login: str, destination: str, snapshot: dict[str, Any]) -> None:

@@ -37,11 +37,11 @@ def restore(table: Table, draft: Draft) -> Restored:
 
 
 def _landed(draft: Draft, text: str, row: int | None, pending: set[int]) -> bool:
-    """An update whose value the server now holds, or a delete whose row is gone."""
-    if "key" not in json.loads(text):
-        return False  # a new row has no key to look it up by
-    op = draft.sent.get(text, ("", ""))[1]
-    return row is None if op == "delete" else row is not None and row not in pending
+    """An update whose value the server now holds.  Not a delete whose row is missing:
+    a server-side filter hides rows too, and a new row has no key to look it up by."""
+    if "key" not in json.loads(text) or draft.sent.get(text, ("", ""))[1] != "update":
+        return False
+    return row is not None and row not in pending
 
 
 def held_rows(table: Table) -> set[int]:

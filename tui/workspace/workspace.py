@@ -92,13 +92,16 @@ class Workspace:
         if draft is None:
             return None
         restored = restore(self.table, draft)
-        if self.dest.audit and restored.landed:
-            with self.state.db.write() as conn:
-                for ident in restored.landed:
-                    entry = landed_entry(self.who, self.dest.id, self.integration.id, draft, ident)
-                    self.state.audit.add(conn, entry)
-        if self.journaled:  # the writeback cut off is settled: its flags live in the draft now
-            self.state.journal.finish(self.who.login, self.dest.id, self.table.snapshot())
+        landed = restored.landed if self.dest.audit else []
+        # one transaction: a crash here must neither lose nor repeat the landed rows' entries
+        with self.state.db.write() as conn:
+            for ident in landed:
+                entry = landed_entry(self.who, self.dest.id, self.integration.id, draft, ident)
+                self.state.audit.add(conn, entry)
+            if self.journaled:  # the writeback cut off is settled: its flags live in the draft
+                self.state.journal.finish_in(
+                    conn, self.who.login, self.dest.id, self.table.snapshot()
+                )
         return restored
 
     def journal(self) -> None:

@@ -9,6 +9,7 @@ import httpx
 
 from tui.rest.decode import flatten, get_path
 from tui.rest.errors import describe_body, describe_json_error, status_text
+from tui.rest.wire import count_of
 from tui.writeback.plan import PlannedRequest
 from tui.writeback.results import RowResult
 
@@ -125,7 +126,8 @@ def _item_result(row: int | str, op: str, item: Any, key: tuple[str, ...]) -> Ro
     if not isinstance(item, dict):
         return RowResult(row, op, "unknown", "the server's answer has no result for this row")
     status = item.get("status")
-    code = int(status) if str(status).isascii() and str(status).isdigit() else 200
+    given = count_of(str(status))
+    code = 200 if given is None else given
     if 200 <= code < 300:
         assigned = {k: item[k] for k in key if k in item} if op == "insert" else {}
         return RowResult(row, op, "done", http_status=code, assigned=assigned)
