@@ -275,18 +275,25 @@ def test_a_push_started_during_anothers_writeback_waits_for_it(
     holds the lock must wait for it, as a writeback from the app does."""
     server = make_demo_server(latency=0.05)
     config = write_config(tmp_path, server, integration="max_concurrency = 1\n")
-    first = change_file(tmp_path / "first.jsonl", {i: 9000 + i for i in range(401, 421)})
-    second = change_file(tmp_path / "second.jsonl", {431: 9431})
+    # 40 rows at 50 ms each, one at a time: the first holds the lock for about 2 s,
+    # well inside the 5 s the second waits
+    first = change_file(tmp_path / "first.jsonl", {i: 9000 + i for i in range(401, 441)})
+    second = change_file(tmp_path / "second.jsonl", {471: 9471})
     with Children() as children, StateStore(tmp_path / "state.db") as state:
         writing = children.cli(config, "push", DEST, "--changes", str(first))
         deadline = time.monotonic() + 30
         while state.locks.get(DEST) is None:  # the first writeback is under way
             assert writing.popen.poll() is None and time.monotonic() < deadline
             time.sleep(0.01)
+        second_started_us = time.time_ns() // 1000
         run = cli(config, "push", DEST, "--changes", str(second))
         assert writing.popen.wait(timeout=30) == 0
+        trail = [e for e in state.audit.query(destination=DEST) if e.event in ("lock", "unlock")]
     assert run.returncode == 0, run.stderr
-    assert qty_on(server, [431]) == {431: 9431}
+    assert qty_on(server, [471]) == {471: 9471}
+    [(lock1, unlock1), (lock2, unlock2)] = zip(trail[::2], trail[1::2], strict=True)
+    assert (lock1.event, unlock1.event, lock2.event) == ("lock", "unlock", "lock")
+    assert lock1.at_us < second_started_us < unlock1.at_us <= lock2.at_us, "it did not wait"
 
 
 # ------------------------------------------------------------------ kill -9, then restart
