@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.state_support import cli, write_config
+from tests.test_writeback_plan import BASE
 from tui.commands import UsageError
 from tui.commands.audit import parse_since
 from tui.commands.push import read_changes
@@ -342,14 +343,6 @@ def test_json_errors_are_described_in_one_line(data: Any) -> None:
 
 # -- write answers -----------------------------------------------------------------------------
 
-BASE = """
-[integrations.api]
-url = "https://api.example.com/v1"
-[destinations.d]
-integration = "api"
-path = "/things"
-key = ["id"]
-"""
 BATCH = 'insert = { array = true, results = "data" }\nupdate = { array = true, results = "data" }\n'
 DESTINATIONS = {
     "single": parse_config(BASE).destinations["d"],
@@ -596,6 +589,7 @@ def check_refusal(message: str, text: str, prefix: str = "") -> None:
 @example(lines=[{"op": "delete", "key": {"id": 1}}], changes=[(0, "[" * 3000)])
 @example(lines=[{"op": "delete", "key": {"id": 1}, "x\ny": 1}], changes=[])
 @example(lines=[{"op": "update", "key": {"id": 1}, "set": {"name": "a\u2028b"}}], changes=[])
+@example(lines=[{"op": "insert", "values": {"id": None}}], changes=[(29, "\u2028")])
 def test_change_files_parse_or_name_the_line(
     lines: list[Any], changes: list[tuple[int, str]]
 ) -> None:

@@ -27,6 +27,7 @@ from tui.table.changes import (
     decode_cells,
     encode_cells,
     same,
+    shown,
     status_line,
 )
 from tui.table.history import (
@@ -80,7 +81,7 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.change.where()}: {self.reason}"
+        return shown(f"{self.change.where()}: {self.reason}")  # values from a file may break lines
 
 
 @dataclass(frozen=True)
