@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.fixtures.fuzzing import FUZZ
 from tests.fixtures.state_support import cli
 from tui.config import Config, ConfigError, load_config, parse_config
 from tui.config.warnings import warnings_for
@@ -28,13 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "config.example.toml").read_text(encoding="utf-8")
 DEMO = demo_config_text("http://127.0.0.1:8765/api/v1", Path("/tmp/wb-fuzz/state.db"))
 BASES = {"example": EXAMPLE, "demo": DEMO}
-
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from tests.fixtures.fuzzing import FUZZ
 from tests.fixtures.state_support import cli, write_config
 from tests.test_writeback_plan import BASE
 from tui.commands import UsageError
@@ -39,12 +40,6 @@ from tui.writeback.changes import RowChange
 from tui.writeback.plan import plan
 from tui.writeback.responses import row_results
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 STATUSES = {"done", "failed", "conflict", "unknown", "skipped"}
 
 
