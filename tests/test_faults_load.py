@@ -10,11 +10,9 @@ rows of pages that arrived before the fault are kept.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,6 +26,7 @@ from tests.fixtures.fault_proxy import (
     body,
     delay,
     html_error,
+    http_date,
     redirect,
     reset,
     retry_after,
@@ -239,15 +238,9 @@ def test_a_503_forever_gives_up_after_the_retries(tmp_path: Path, proxy: FaultPr
     assert pages == [] and len(proxy.log) == 3 and proxy.forwarded() == 0
 
 
-def _http_date(seconds_ahead: float) -> str:
-    return email.utils.format_datetime(
-        datetime.now(UTC) + timedelta(seconds=seconds_ahead), usegmt=True
-    )
-
-
 @pytest.mark.parametrize(
     ("value", "least"),
-    [(lambda: "1", 0.95), (lambda: _http_date(2), 0.95)],  # a date has whole seconds: (1, 2]
+    [(lambda: "1", 0.95), (lambda: http_date(2), 0.95)],  # a date has whole seconds: (1, 2]
     ids=["seconds", "http-date"],
 )
 def test_429_retry_after_is_waited_out(

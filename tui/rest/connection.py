@@ -206,14 +206,10 @@ class Connection:
 
     def _too_large(self, response: httpx.Response, detail: str) -> ResponseTooLarge:
         mb = self.integration.max_response_mb
-        what = f"{response.status_code} answer larger than {mb:g} MB"
-        text = (
-            f"{what} ({detail}); not read (max_response_mb)"
-            if detail
-            else f"{what}; not read (max_response_mb)"
-        )
+        announced = f" ({detail})" if detail else ""
         return ResponseTooLarge(
-            text,
+            f"{response.status_code} answer larger than {mb:g} MB{announced}; "
+            "not read (max_response_mb)",
             request=self.describe(response.request.method, response.request.url),
             status=response.status_code,
         )
@@ -226,13 +222,14 @@ class Connection:
         if note:
             reason += f" ({note})"
         unsent = isinstance(exc, NOT_SENT)
-        if _ssl_error(exc) is not None:  # a handshake refused: a ConnectError, nothing sent
-            return TlsError(reason, request=described, nothing_sent=unsent)
-        if isinstance(exc, httpx.TimeoutException):
-            return TimedOut(reason, request=described, nothing_sent=unsent)
-        if unsent:
-            return Unreachable(reason, request=described, nothing_sent=True)
-        return TransportError(reason, request=described)
+        kind: type[TransportError] = TransportError
+        if _ssl_error(exc) is not None:  # a handshake refused is a ConnectError: unsent
+            kind = TlsError
+        elif isinstance(exc, httpx.TimeoutException):
+            kind = TimedOut
+        elif unsent:
+            kind = Unreachable
+        return kind(reason, request=described, nothing_sent=unsent)
 
     # -- responses --------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tui.config.reader import printable
+
 OPS = ("insert", "update", "delete")
 
 
@@ -257,7 +259,7 @@ def _parse_line(text: str, line: int, key_columns: tuple[str, ...]) -> Change:
     for name in sorted(needed - data.keys()):
         raise fail(f'{op} needs "{name}"')
     for name in sorted(data.keys() - needed - optional):
-        raise fail(f'unknown field "{shown(name)}" in {op}')
+        raise fail(f'unknown field "{printable(name)}" in {op}')
     fields = {name: _object(data, name, fail) for name in ("set", "was", "values") if name in data}
     for name in ("set", "values"):
         if name in fields and not fields[name]:
@@ -290,7 +292,7 @@ def _identity(
         raise fail(f"key needs {', '.join(missing)}")
     extra = [k for k in key if k not in key_columns]
     if extra:
-        names = ", ".join(map(shown, extra))
+        names = ", ".join(map(printable, extra))
         raise fail(f"key has {names}, not a key column (key: {', '.join(key_columns)})")
     for name, value in key.items():
         if value is None:
@@ -303,11 +305,6 @@ def _plain_key(name: str, value: object, fail: _Fail) -> None:
     # Keys are looked up in a dict: an object or array can be no key.
     if isinstance(value, dict | list):
         raise fail(f"key {name} must be a plain value, not {_clip(json.dumps(value))}")
-
-
-def shown(name: str) -> str:
-    """A name from a file for a one-line message: as is, or JSON-escaped if it breaks lines."""
-    return name if name.isprintable() else json.dumps(name)[1:-1]
 
 
 def _clip(text: str) -> str:

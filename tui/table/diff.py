@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tui.table.changes import Change, ChangeFileError, same, shown
+from tui.config.reader import printable
+from tui.table.changes import Change, ChangeFileError, same
 from tui.table.validate import parse_text
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def _diff_one(
 ) -> Change | None:
     unknown = [c for c in record if c not in table.columns]
     if unknown:
-        raise ChangeFileError(f"line {line}: unknown column {shown(unknown[0])}")
+        raise ChangeFileError(f"line {line}: unknown column {printable(unknown[0])}")
     plain = [k for k in table.key if isinstance(record.get(k), dict | list)]
     if plain:
         raise ChangeFileError(f"line {line}: key {plain[0]} must be a plain value")

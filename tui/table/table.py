@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.config.model import Column, Destination
+from tui.config.reader import printable
 from tui.table import order
 from tui.table.changes import (
     Change,
@@ -27,7 +28,6 @@ from tui.table.changes import (
     decode_cells,
     encode_cells,
     same,
-    shown,
     status_line,
 )
 from tui.table.history import (
@@ -81,7 +81,9 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
-        return shown(f"{self.change.where()}: {self.reason}")  # values from a file may break lines
+        return printable(
+            f"{self.change.where()}: {self.reason}"
+        )  # values from a file may break lines
 
 
 @dataclass(frozen=True)
