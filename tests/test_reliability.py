@@ -381,8 +381,11 @@ async def test_killed_mid_writeback_a_restart_writes_every_row_exactly_once(
     found = [e for e in after if e.error == LANDED]
     assert {e.row_key["id"] for e in found} == landed
     assert all(e.after == {"qty": mine[e.row_key["id"]]} for e in found)
-    # a row that landed only after the restart was read back by the user, not written
-    assert not [e for e in after if e.row_key and e.row_key["id"] == late]
+    # a row that landed only after the restart was read back by the user, not written;
+    # taking the server's values for it is audited, once
+    [theirs] = [e for e in after if e.row_key and e.row_key["id"] == late]
+    assert (theirs.event, theirs.outcome) == ("take_theirs", "done")
+    assert theirs.before == theirs.after == {"qty": mine[late]}
 
 
 def check_and_release(ws: Workspace, server: Any) -> tuple[set[int], set[int]]:
@@ -401,7 +404,7 @@ def check_and_release(ws: Workspace, server: Any) -> tuple[set[int], set[int]]:
             )
         else:
             resent[change.row] = change.key["id"]
-    ws.take_theirs(taken)
+    ws.resolve(taken, {c.row: "theirs" for c in taken})
     ws.release(resent.keys())
     return {c.key["id"] for c in taken}, set(resent.values())
 

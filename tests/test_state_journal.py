@@ -190,14 +190,14 @@ async def test_killed_during_a_writeback_unknown_outcomes_are_flagged_and_held(
         for row in expected:
             assert "outcome unknown" in ws.table.row_error(row)
         assert ws.preview().held == 4
-        # the killed writer's lease outlives it: break it (everyone is admin on an open
-        # destination) rather than wait out lock_ttl
-        stale = ws.lock_state()
-        assert stale is not None and stale.pid == crash["ready"]["pid"]
-        assert not stale.held_by(ws.who) and ws.unlock(force=True)
+        # the killed writer ran on this host: its lock went with it, lease or not
+        assert ws.lock_state() is None
         before = server.request_count
         report = await ws.write_back()
         assert report.total == 0 and patched_ids(server, before) == []
+        [takeover] = [e for e in state.audit.query(limit=None) if e.event == "takeover"]
+        assert takeover.before["pid"] == crash["ready"]["pid"]
+        assert takeover.before["ended"].startswith(f"process {crash['ready']['pid']} ")
         # flags survive another restart until the user releases the rows
         again = await reopened(config_path, state)
         assert again.restore_draft().unknown == 4 and again.held == expected

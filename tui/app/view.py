@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from tui.app.panes.destinations import DestinationsPane
 from tui.app.panes.integrations import IntegrationsPane
 from tui.app.panes.status import lock_text
-from tui.app.workbench import draft_words
 from tui.state import Refused
+from tui.workspace.resolve import draft_words
 
 if TYPE_CHECKING:
     from textual.binding import Binding

@@ -14,7 +14,6 @@ from tui.app.secret_prompt import Answers
 from tui.config import Config, load_config
 from tui.secrets import SecretStore
 from tui.state import Identity, StateStore, current_identity, open_state
-from tui.table.changes import status_line
 
 if TYPE_CHECKING:
     from tui.state.journal import Draft
@@ -117,9 +116,3 @@ class Workbench:
     def close(self) -> None:
         if self.owns_state:
             self.state.close()
-
-
-def draft_words(draft: Draft) -> str:
-    """ "3 changed, 1 new" for a journaled change set."""
-    snap = draft.snapshot
-    return status_line(*(len(snap.get(p) or []) for p in ("updates", "inserts", "deletes")))

@@ -13,8 +13,7 @@ from tui.app.secret_prompt import label, refs_of, unanswered
 if TYPE_CHECKING:
     from tui.app.app import WritebackApp
     from tui.workspace import Conflict, Workspace, WritebackReport
-
-OVERWRITE, THEIRS, SKIP = "overwrite", "theirs", "skip"
+    from tui.workspace.resolve import Choice
 
 
 class WriteFlow:
@@ -22,6 +21,7 @@ class WriteFlow:
         self.app = app
         self.ws = ws
         self.conflicts: list[Conflict] = []
+        self.writeback_id = ""  # the writeback whose conflicts are being resolved
         self.reload_after = False  # the server's values of a row taken "theirs" are unread
 
     def start(self) -> None:
@@ -58,18 +58,16 @@ class WriteFlow:
             from tui.app.screens.conflicts import ConflictScreen
 
             self.conflicts = list(report.conflicts)
+            self.writeback_id = report.writeback_id
             self.app.push_screen(ConflictScreen(self.conflicts), self._resolved)
 
-    def _resolved(self, choices: dict[int, str] | None) -> None:
+    def _resolved(self, choices: dict[int, Choice] | None) -> None:
         choices = choices or {}
-        theirs = [c for c in self.conflicts if choices.get(c.row) == THEIRS]
-        if theirs:
-            self.ws.take_theirs(theirs)
+        overwrite, skip = self.ws.resolve(self.conflicts, choices, self.writeback_id)
         self.app.show_rows(self.ws)
         # a row the server could not be asked about again: only a reload brings its values
+        theirs = [c for c in self.conflicts if choices.get(c.row) == "theirs"]
         self.reload_after = any(not (c.server or c.theirs) for c in theirs)
-        overwrite = {row for row, choice in choices.items() if choice == OVERWRITE}
-        skip = {row for row, choice in choices.items() if choice == SKIP}
         if overwrite:
             self._write(overwrite, skip)
         else:

@@ -23,7 +23,8 @@ FEED_WAIT_S = 2.0
 # a destination no config can name (ids have no spaces), for the rolled-back probe rows
 _PROBE = "writeback state check"
 _PROBES = (
-    "INSERT INTO locks VALUES (?, '', '', 0, '', 0, 0, 0, 0)",
+    "INSERT INTO locks (destination, login, host, pid, owner, manual, ttl_s, since_us, expires_us)"
+    " VALUES (?, '', '', 0, '', 0, 0, 0, 0)",
     "UPDATE locks SET pid = 1 WHERE destination = ?",
     "DELETE FROM locks WHERE destination = ?",
     "INSERT INTO audit (at_us, login, host, destination, event) VALUES (0, '', '', ?, 'check')",

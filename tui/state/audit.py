@@ -101,7 +101,8 @@ def _what(entry: AuditEntry) -> str:
         before = entry.before or {}
         return ", ".join(f"{k}: {before.get(k)!r} -> {v!r}" for k, v in entry.after.items())
     if entry.event in ("break", "takeover") and entry.before:
-        return f"from {entry.before.get('holder')}"
+        ended = entry.before.get("ended")
+        return f"from {entry.before.get('holder')}" + (f" ({ended})" if ended else "")
     return ""
 
 

@@ -45,6 +45,10 @@ class Journal:
         with self._db.write() as conn:
             _save(conn, login, destination, snapshot)
 
+    def save_in(self, conn: Conn, login: str, destination: str, snapshot: dict[str, Any]) -> None:
+        """`save` inside the caller's transaction (with the audit entries it settles)."""
+        _save(conn, login, destination, snapshot)
+
     def load(self, login: str, destination: str) -> Draft | None:
         rows = self._db.read(
             "SELECT snapshot, saved_us FROM drafts WHERE login = ? AND destination = ?",
@@ -65,6 +69,10 @@ class Journal:
     def discard(self, login: str, destination: str) -> None:
         with self._db.write() as conn:
             _clear(conn, login, destination)
+
+    def discard_in(self, conn: Conn, login: str, destination: str) -> None:
+        """`discard` inside the caller's transaction."""
+        _clear(conn, login, destination)
 
     def begin(
         self,

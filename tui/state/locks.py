@@ -6,16 +6,18 @@ an automatic lock, taken around a writeback, belongs to one process.
 
 from __future__ import annotations
 
+import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tui.state.audit import Audit, AuditEntry
 from tui.state.db import Conn, Database, now_us
 from tui.state.errors import LockHeld, Refused
 from tui.state.identity import Identity
+from tui.state.liveness import gone, start_token
 
-_COLUMNS = "destination, login, host, pid, owner, manual, ttl_s, since_us, expires_us"
+_COLUMNS = "destination, login, host, pid, owner, manual, ttl_s, since_us, expires_us, started"
 POLL_S = 0.05
 _UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
 
@@ -31,6 +33,7 @@ class Lock:
     ttl: float
     since_us: int
     expires_us: int
+    started: str | None = None  # the holder process's start token (liveness.start_token)
 
     @property
     def since(self) -> datetime:
@@ -51,6 +54,19 @@ class Lock:
             return self.login == who.login
         return self.owner == who.owner
 
+    def orphaned(self) -> bool:
+        """An automatic lock whose process, on this host, has ended (killed, crashed).
+
+        A manual lock is the user's, not a process's: `writeback lock` exits at once.
+        Another host's processes cannot be seen from here: their leases run out.
+        """
+        return (
+            not self.manual and self.host == socket.gethostname() and gone(self.pid, self.started)
+        )
+
+    def live(self, now: int) -> bool:
+        return self.expires_us > now and not self.orphaned()
+
 
 class Locks:
     def __init__(self, db: Database, audit: Audit) -> None:
@@ -61,13 +77,14 @@ class Locks:
         """The live lock on a destination, or None when free or expired."""
         rows = self._db.read(f"SELECT {_COLUMNS} FROM locks WHERE destination = ?", (destination,))
         lock = _lock(rows[0]) if rows else None
-        return lock if lock and lock.expires_us > now_us() else None
+        return lock if lock and lock.live(now_us()) else None
 
     def all(self) -> list[Lock]:
+        now = now_us()
         rows = self._db.read(
-            f"SELECT {_COLUMNS} FROM locks WHERE expires_us > ? ORDER BY destination", (now_us(),)
+            f"SELECT {_COLUMNS} FROM locks WHERE expires_us > ? ORDER BY destination", (now,)
         )
-        return [_lock(row) for row in rows]
+        return [lock for lock in map(_lock, rows) if lock.live(now)]
 
     def acquire(
         self,
@@ -99,7 +116,7 @@ class Locks:
         with self._db.write(_key(destination)) as conn:
             now = now_us()
             current = _current(conn, destination)
-            live = current if current and current.expires_us > now else None
+            live = current if current and current.live(now) else None
             if live and not live.held_by(who):
                 raise LockHeld(live)
             if live and (live.manual or not manual):
@@ -116,10 +133,12 @@ class Locks:
                 ttl,
                 live.since_us if live else now,
                 now + int(ttl * 1e6),
+                None if manual else _token(who),
             )
             _save(conn, lock)
             if current and not live:
-                self._event(conn, who, lock, "takeover", integration, _holder(current))
+                before = {**_holder(current), "ended": _ended(current, now)}
+                self._event(conn, who, lock, "takeover", integration, before)
             self._event(conn, who, lock, "lock", integration)
             return lock, True
 
@@ -128,7 +147,7 @@ class Locks:
         with self._db.write(_key(destination)) as conn:
             now = now_us()
             current = _current(conn, destination)
-            if not current or current.expires_us <= now or not current.held_by(who):
+            if not current or not current.live(now) or not current.held_by(who):
                 return None
             lock = _renewed(current, now)
             _save(conn, lock)
@@ -145,7 +164,7 @@ class Locks:
         """Give the lock back; `force` breaks another's (the caller checked the right to)."""
         with self._db.write(_key(destination)) as conn:
             current = _current(conn, destination)
-            if current is None or current.expires_us <= now_us():
+            if current is None or not current.live(now_us()):
                 conn.execute("DELETE FROM locks WHERE destination = ?", (destination,))
                 return False
             if not current.held_by(who) and not force:
@@ -187,7 +206,7 @@ def _current(conn: Conn, destination: str) -> Lock | None:
 
 def _save(conn: Conn, lock: Lock) -> None:
     conn.execute(
-        f"INSERT INTO locks ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO locks ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (destination) DO UPDATE SET " + _UPDATE_ALL,
         (
             lock.destination,
@@ -199,17 +218,30 @@ def _save(conn: Conn, lock: Lock) -> None:
             lock.ttl,
             lock.since_us,
             lock.expires_us,
+            lock.started,
         ),
     )
 
 
 def _renewed(lock: Lock, now: int) -> Lock:
-    return Lock(**{**lock.__dict__, "expires_us": now + int(lock.ttl * 1e6)})
+    return replace(lock, expires_us=now + int(lock.ttl * 1e6))
 
 
 def _lock(row: tuple) -> Lock:
-    dest, login, host, pid, owner, manual, ttl, since, expires = row
-    return Lock(dest, login, host, pid, owner, bool(manual), ttl, since, expires)
+    dest, login, host, pid, owner, manual, ttl, since, expires, started = row
+    return Lock(dest, login, host, pid, owner, bool(manual), ttl, since, expires, started)
+
+
+def _token(who: Identity) -> str | None:
+    """The start token of the process taking an automatic lock, where this host can read it."""
+    return start_token(who.pid) if who.host == socket.gethostname() else None
+
+
+def _ended(lock: Lock, now: int) -> str:
+    """Why a lock was free to take over, for its audit entry."""
+    if lock.expires_us <= now:
+        return "lease expired"
+    return f"process {lock.pid} on {lock.host} ended"
 
 
 def _holder(lock: Lock) -> dict[str, object]:

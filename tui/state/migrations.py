@@ -160,4 +160,7 @@ _POSTGRES_1 = (
         FOR EACH STATEMENT EXECUTE FUNCTION writeback_notify()""",
 )
 
-MIGRATIONS: list[Step] = [Step(_SQLITE_1, _POSTGRES_1)]
+# 2: a lock records its process's start token, so a dead holder on this host is seen at once
+_2 = portable("ALTER TABLE locks ADD COLUMN started TEXT")
+
+MIGRATIONS: list[Step] = [Step(_SQLITE_1, _POSTGRES_1), _2]

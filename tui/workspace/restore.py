@@ -71,3 +71,13 @@ def _find(table: Table, text: str) -> int | None:
         return table.find(decode_cells(ident["key"]))
     row = int(ident["row"])
     return row if table.exists(row) else None
+
+
+def landed_held(table: Table, held: list[dict[str, Any]]) -> list[str]:
+    """Of the rows held before a reload, the updates no longer pending after it: the
+    server holds their values, so the writeback cut off wrote them."""
+    pending = {c.row for c in table.changes()}
+    texts = [ident_text(ident) for ident in held if "key" in ident]
+    return [
+        text for text in texts if (row := _find(table, text)) is not None and row not in pending
+    ]

@@ -12,15 +12,25 @@ from tui.rest.connection import Connection
 from tui.rest.load import Page, iter_pages
 from tui.secrets import SecretStore
 from tui.state import access
+from tui.state.audit import AuditEntry
 from tui.state.errors import AccessRefused, Refused
 from tui.state.identity import Identity
+from tui.state.journal import Draft
 from tui.state.locks import Lock
 from tui.state.store import StateStore
 from tui.table.table import Table
 from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
 from tui.workspace.report import Conflict, WritebackReport, landed_entry
-from tui.workspace.restore import Restored, held_rows, restore
+from tui.workspace.resolve import (
+    Choice,
+    change_lines,
+    discard_entry,
+    draft_lines,
+    draft_words,
+    resolution_entry,
+)
+from tui.workspace.restore import Restored, held_rows, landed_held, restore
 from tui.writeback.results import RowResult
 
 
@@ -77,6 +87,7 @@ class Workspace:
     async def load(self, on_page: Callable[[Page], None] | None = None) -> None:
         """(Re)load the rows page by page; pending changes are carried over by key."""
         pending = self.table.snapshot() if self.table.dirty else None
+        held = [self.table.ident(row) for row in self.held]
         self.table = Table.for_destination(self.dest)
         async with Connection(self.integration, self.secrets) as conn:
             async for page in iter_pages(conn, self.dest):
@@ -85,6 +96,17 @@ class Workspace:
                     on_page(page)
         if pending:
             self.table.restore(pending)
+            self._audit_landed(Draft(pending, 0), landed_held(self.table, held))
+
+    def _audit_landed(self, draft: Draft, idents: list[str]) -> None:
+        """Held rows the server turns out to hold: written after all, so audited as done."""
+        if idents:
+            self._settle(
+                [
+                    landed_entry(self.who, self.dest.id, self.integration.id, draft, i)
+                    for i in idents
+                ]
+            )
 
     def restore_draft(self) -> Restored | None:
         """Put back the change set journaled for this user, if there is one."""
@@ -110,8 +132,28 @@ class Workspace:
             self.state.journal.save(self.who.login, self.dest.id, self.table.snapshot())
 
     def discard(self) -> None:
+        """Throw the change set away for good: the table's, else the journaled draft's.
+
+        Audited as one entry holding every line, in the transaction that clears the draft."""
+        entry = self._discard_entry()
         self.table.revert_rows([c.row for c in self.table.changes() if c.row is not None])
-        self.state.journal.discard(self.who.login, self.dest.id)
+        with self.state.db.write() as conn:
+            if entry is not None and self.dest.audit:
+                self.state.audit.add(conn, entry)
+            self.state.journal.discard_in(conn, self.who.login, self.dest.id)
+
+    def _discard_entry(self) -> AuditEntry | None:
+        if self.table.dirty:
+            lines = change_lines(self.table.changes(), bool(self.table.key))
+            words = str(self.table.counts())
+        else:
+            draft = self.state.journal.load(self.who.login, self.dest.id)
+            if draft is None or not draft.snapshot:
+                return None
+            lines, words = draft_lines(draft.snapshot), draft_words(draft)
+        if not lines:
+            return None
+        return discard_entry(self.who, self.dest.id, self.integration.id, lines, words)
 
     @property
     def held(self) -> set[int]:
@@ -147,16 +189,42 @@ class Workspace:
             raise Refused(f"nothing sent: {len(problems)} invalid values, first: {problems[0]}")
         return await writing.run(self, overwrite, skip, on_result)
 
-    def take_theirs(self, conflicts: Iterable[Conflict]) -> None:
-        """Conflicts resolved for the server: its values become the loaded ones and
-        my changes to those rows are dropped."""
-        rows = []
+    def resolve(
+        self, conflicts: Iterable[Conflict], choices: dict[int, Choice], writeback_id: str = ""
+    ) -> tuple[set[int], set[int]]:
+        """The user's choice per conflict (none said: skip), each audited with the draft it
+        leaves; "theirs" applied here. Returns the rows to overwrite and to skip."""
+        conflicts = list(conflicts)
+        chosen = {c.row: choices.get(c.row, "skip") for c in conflicts}
+        self._take_theirs([c for c in conflicts if chosen[c.row] == "theirs"])
+        self._settle(
+            [
+                resolution_entry(
+                    self.who, self.dest.id, self.integration.id, c, chosen[c.row], writeback_id
+                )
+                for c in conflicts
+            ]
+        )
+        overwrite = {row for row, choice in chosen.items() if choice == "overwrite"}
+        return overwrite, {row for row, choice in chosen.items() if choice == "skip"}
+
+    def _take_theirs(self, conflicts: list[Conflict]) -> None:
+        """The server's values become the loaded ones; my changes to those rows go."""
         for conflict in conflicts:
             self.table.set_loaded(conflict.row, conflict.server or conflict.theirs)
             self.table.clear_error(conflict.row)
-            rows.append(conflict.row)
-        self.table.revert_rows(rows)
-        self.journal()
+        self.table.revert_rows([c.row for c in conflicts])
+
+    def _settle(self, entries: list[AuditEntry]) -> None:
+        """Audit entries and the change set they leave, in one transaction."""
+        with self.state.db.write() as conn:
+            if self.dest.audit:
+                for entry in entries:
+                    self.state.audit.add(conn, entry)
+            if self.journaled:
+                self.state.journal.save_in(
+                    conn, self.who.login, self.dest.id, self.table.snapshot()
+                )
 
     # ----------------------------------------------------------- locks
 

@@ -7,7 +7,7 @@ or for all rows at once.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -17,11 +17,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tui.app.keys import bind
+from tui.workspace.resolve import Choice
 
 if TYPE_CHECKING:
     from tui.workspace import Conflict
 
-Choice = Literal["overwrite", "theirs", "skip"]
 _SHOWN: dict[str, str] = {
     "skip": "skip: leave it pending",
     "overwrite": "overwrite: mine wins",
