@@ -227,6 +227,9 @@ async def test_write_back_through_preview_and_progress(
         await wait_until(pilot, lambda: "update  products" in audit_text(app), timeout=2)
 
 
+RESOLUTIONS = ("take_theirs", "overwrite", "skip")
+
+
 @pytest.mark.parametrize(("choice", "server_name"), [("t", "Theirs"), ("o", "Mine")])
 async def test_conflict_resolved_by_the_user(
     config: Path, state: StateStore, demo_server: DemoServer, choice: str, server_name: str
@@ -260,6 +263,14 @@ async def test_conflict_resolved_by_the_user(
         table = app.grid.table
         assert table.value(table.find({"id": 1}), "name") == server_name
         assert not table.dirty and "no changes" in status(app)
+    # the choice is in the trail, with what it made of the row
+    event, before, after = {
+        "t": ("take_theirs", "Mine", "Theirs"),
+        "o": ("overwrite", "Theirs", "Mine"),
+    }[choice]
+    [decided] = [e for e in state.audit.query(limit=None) if e.event in RESOLUTIONS]
+    assert (decided.event, decided.row_key) == (event, {"id": 1})
+    assert (decided.before, decided.after) == ({"name": before}, {"name": after})
 
 
 async def test_esc_cancels_a_load_and_leaves_the_grid_read_only(

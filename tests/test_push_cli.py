@@ -171,3 +171,31 @@ def test_after_write_rows_and_reload_hook(tmp_path: Path, demo_server) -> None:
     run = push(config, "products", "--changes", str(changes))
     assert run.returncode == 0, run.stderr
     assert "after writeback: reloaded 1 rows" in run.stderr
+
+
+def test_push_plans_its_rows_once(tmp_path: Path, demo_server, monkeypatch, capsys) -> None:
+    """The change set is turned into rows once per push, however many it prints."""
+    from tui.cli import main
+    from tui.workspace import writing
+
+    calls: list[int] = []
+    planned = writing.row_changes
+
+    def counted(table, dest):  # a spy on the real function: it still does the work
+        rows = planned(table, dest)
+        calls.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(writing, "row_changes", counted)
+    config = write_config(tmp_path, demo_server)
+    changes = lines(
+        tmp_path,
+        *({"op": "update", "key": {"id": i}, "set": {"qty": 500 + i}} for i in (41, 42, 43)),
+    )
+    assert main(["push", "products", "--changes", str(changes), "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert calls == [3]
+    assert sorted(line for line in out.splitlines() if line.startswith("update")) == [
+        f"update id={i}: done: 204" for i in (41, 42, 43)
+    ]
+    assert [product(demo_server, i)["qty"] for i in (41, 42, 43)] == [541, 542, 543]

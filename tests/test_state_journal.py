@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.fixtures.state_backends import StateBackend
@@ -18,6 +19,7 @@ from tui.secrets import SecretStore
 from tui.state import StateStore
 from tui.state.journal import ident_text
 from tui.workspace import Workspace
+from tui.workspace.report import LANDED
 
 DEST = "products"
 LOGIN = "carol"
@@ -207,6 +209,35 @@ async def test_killed_during_a_writeback_unknown_outcomes_are_flagged_and_held(
         report = await ws.write_back()
         assert report.summary == "4 updated"
         assert sorted(patched_ids(server, before)) == sorted(ids[row] for row in expected)
+
+
+async def test_a_held_row_a_reload_finds_written_is_audited_once(
+    tmp_path: Path, make_demo_server, state_backend: StateBackend
+) -> None:
+    """The request on the wire lands late (after the restart): the reload that shows it
+    written settles the row, and the trail says it was written."""
+    server = make_demo_server(latency=0.05)
+    crash = await crash_mid_writeback(tmp_path, server, False, state_backend)
+    row = crash["on_the_wire"]
+    product = crash["ids"][row]
+    mine = 7000 + row
+    with state_backend() as state:
+        ws = await reopened(crash["config"], state)
+        ws.restore_draft()
+        assert row in ws.held
+        before = len(state.audit.query(limit=None))
+        httpx.patch(f"{server.api_url}/products/{product}", json={"qty": mine}, timeout=10)
+        await ws.load()
+        new = state.audit.query(limit=None)[before:]
+        assert row not in ws.held and len(ws.held) == 3
+        assert [(e.event, e.row_key, e.outcome, e.error) for e in new] == [
+            ("update", {"id": product}, "done", LANDED)
+        ]
+        assert new[0].after == {"qty": mine}
+        await ws.load()  # a second reload finds nothing more to audit
+        assert len(state.audit.query(limit=None)) == before + 1
+        draft = state.journal.load(LOGIN, DEST)
+        assert product not in {u["key"]["id"] for u in draft.snapshot["updates"]}
 
 
 async def test_a_request_that_landed_before_the_crash_is_not_left_flagged(

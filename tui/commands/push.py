@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from tui.workspace import Workspace
 from tui.workspace.writing import rows_to_send
 from tui.writeback import dryrun
 from tui.writeback.changes import RowChange
+from tui.writeback.from_table import wire_key
 from tui.writeback.plan import PlanError, plan
 from tui.writeback.results import RowResult, summary
 
@@ -167,9 +169,8 @@ def _dry_run(
 
 
 def _write(ws: Workspace, fmt: str) -> list[RowResult]:
-    keys = {row.row_id: row.key for row in rows_to_send(ws, ())[0]}
     try:
-        report = asyncio.run(ws.write_back(on_result=_printer(keys, fmt)))
+        report = asyncio.run(ws.write_back(on_result=_printer(ws.table, fmt)))
     except Refused as exc:
         raise UsageError(f"writeback push {ws.dest.id}: refused: {exc}", EXIT_REFUSED) from None
     if report.after:
@@ -177,9 +178,9 @@ def _write(ws: Workspace, fmt: str) -> list[RowResult]:
     return report.results
 
 
-def _printer(keys: dict[Any, dict[str, Any]], fmt: str):
+def _printer(table: Table, fmt: str) -> Callable[[RowResult], None]:
     def show(result: RowResult) -> None:
-        key = keys.get(result.row_id, {})
+        key = wire_key(table, int(result.row_id))  # read as each row ends: rows planned once
         if fmt == "jsonl":
             print(json.dumps(_as_json(result, key), ensure_ascii=False, default=str), flush=True)
             return

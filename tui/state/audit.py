@@ -40,7 +40,9 @@ class AuditEntry:
     login: str
     host: str
     destination: str
-    event: str  # insert | update | delete | lock | unlock | break | takeover
+    # insert | update | delete | lock | unlock | break | takeover: what was written or locked;
+    # take_theirs | overwrite | skip | discard: what the user decided about unsent rows
+    event: str
     ssh_client: str | None = None
     integration: str | None = None
     row_key: dict[str, Any] | None = None
@@ -96,8 +98,13 @@ class AuditEntry:
         return "  ".join(p for p in parts if p)
 
 
+_CHANGES = ("update", "take_theirs", "overwrite", "skip")
+
+
 def _what(entry: AuditEntry) -> str:
-    if entry.event == "update" and entry.after:
+    if entry.event == "discard" and entry.before:
+        return str(entry.before.get("summary", ""))
+    if entry.event in _CHANGES and entry.after:
         before = entry.before or {}
         return ", ".join(f"{k}: {before.get(k)!r} -> {v!r}" for k, v in entry.after.items())
     if entry.event in ("break", "takeover") and entry.before:

@@ -36,6 +36,11 @@ def unchanged_rows(table: Table, dest: Destination) -> list[RowChange]:
     ]
 
 
+def wire_key(table: Table, row: int) -> dict[str, Any]:
+    """A loaded row's key as the change set sends it; a new row has none yet."""
+    return _wire(table, table.key_of(row)) if row >= 0 else {}
+
+
 def _row_change(table: Table, dest: Destination, change: Change) -> RowChange:
     row = change.row if change.row is not None else 0
     if change.op == "insert":
