@@ -1,0 +1,258 @@
+"""Locks under contention, between OS processes, on SQLite and on PostgreSQL.
+
+    python benchmarks/contention.py [--races N] [--pushes N] [--rows N] [--url postgresql://...]
+
+(a) races: two processes each take and give back one destination's lock N times
+    (default 1,000) as fast as they can, polling without pause. Inside the lock each
+    creates a marker file exclusively: finding it there means two holders at once.
+    Prints the double holders (must be 0) and the acquire waits, median and worst.
+(b) pushes: N (default 10) `writeback push` processes started at once against the
+    demo server, each writing --rows (default 100) rows of its own to one destination.
+    The lock serialises them; each waits for the others' writebacks. Prints every
+    row's fate: lost (not on the server), doubled (audited done twice), and whether
+    the audit trail equals the server's data; the pushes' times, median and worst,
+    next to one push alone measured in the same run; and from the audit trail how
+    long each held the lock and how long the last one waited for it.
+
+PostgreSQL: a throwaway cluster on 127.0.0.1 as the tests start it, or --url
+(an empty database). Not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.state_backends import postgres_url  # noqa: E402
+from tui.demo.config_text import demo_config_text  # noqa: E402
+from tui.state import Identity, StateStore, locks  # noqa: E402
+
+DEST = "products"
+Results = dict[str, str]
+
+
+# ------------------------------------------------------------------ (a) races
+
+
+def racer(target: str, marker: str, rounds: int) -> None:
+    """One racing process: prints its waits and clashes as JSON when done."""
+    locks.POLL_S = 0.0  # the most contention two processes can make
+    store = StateStore(target)
+    who = Identity("racer", f"racehost-{os.getpid()}", os.getpid())
+    print("ready", flush=True)
+    sys.stdin.readline()
+    waits, clashes = [], 0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        store.locks.acquire(DEST, who, 30, wait=60)
+        waits.append(time.perf_counter() - started)
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            clashes += 1
+        else:
+            os.unlink(marker)
+        store.locks.release(DEST, who)
+    print(json.dumps({"waits": waits, "clashes": clashes}), flush=True)
+
+
+def races(target: str, directory: Path, rounds: int) -> Results:
+    StateStore(target).close()  # migrated before the racers start
+    marker = str(directory / "inside")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--racer", target, marker, str(rounds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        assert proc.stdout and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    tallies = [json.loads(proc.communicate(timeout=600)[0]) for proc in procs]
+    waits = [w for tally in tallies for w in tally["waits"]]
+    return {
+        f"lock races, 2 processes x {rounds:,}": f"{len(waits):,} acquired",
+        "  double holders": str(sum(t["clashes"] for t in tallies)),
+        "  acquire wait, median / worst": f"{ms(statistics.median(waits))} / {ms(max(waits))}",
+    }
+
+
+# ------------------------------------------------------------------ (b) pushes
+
+
+def start_demo(directory: Path, rows: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "demo", "--serve-only", "--port", "0"]
+        + ["--data-dir", str(directory), "--rows", str(rows)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("demo server:"):
+            return proc, line.split(":", 1)[1].strip().rsplit("/products", 1)[0]
+    raise RuntimeError("the demo server did not start")
+
+
+def config_for(directory: Path, api_url: str, target: str) -> Path:
+    text = demo_config_text(api_url, directory / "unused.db")
+    state = f'[state]\npath = "{target}"\n'
+    if target.startswith("postgresql://"):
+        state = f'[state]\nurl = "{target}"\n'
+    text = re.sub(r"\[state\]\npath = .*\n", lambda _m: state, text, count=1)
+    path = directory / f"wb-{abs(hash(target))}.toml"
+    path.write_text(text)
+    return path
+
+
+def change_file(directory: Path, first: int, rows: int, mark: int) -> Path:
+    path = directory / f"changes-{first}.jsonl"
+    lines = [
+        json.dumps({"op": "update", "key": {"id": i}, "set": {"qty": mark + i}})
+        for i in range(first, first + rows)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def start_push(config: Path, changes: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", "push", DEST, "--changes", str(changes)]
+        + ["--format", "jsonl", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def run_pushes(config: Path, files: list[Path]) -> tuple[list[float], list[int]]:
+    """Start them all at once; each one's time to its exit, and the exit codes."""
+    started = time.perf_counter()
+    procs = [start_push(config, f) for f in files]
+    times = [0.0] * len(procs)
+
+    def wait(n: int) -> None:  # each on its own thread: a push's time is its own exit
+        procs[n].communicate(timeout=600)
+        times[n] = time.perf_counter() - started
+
+    threads = [threading.Thread(target=wait, args=(n,)) for n in range(len(procs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, [proc.returncode for proc in procs]
+
+
+def pushes(target: str, directory: Path, api_url: str, count: int, rows: int) -> Results:
+    config = config_for(directory, api_url, target)
+    mark = 10_000 + int(time.time()) % 10_000 * 10  # values no earlier run left behind
+    solo = [
+        run_pushes(config, [change_file(directory, 1, rows, mark + n)])[0][0] for n in (1, 2, 3)
+    ]
+    files = [change_file(directory, 1 + i * rows, rows, mark) for i in range(count)]
+    with StateStore(target) as state:
+        first_id = state.audit.latest_id()
+    times, codes = run_pushes(config, files)
+    ids = range(1, 1 + count * rows)
+    server = server_qty(api_url, ids)
+    with StateStore(target) as state:
+        trail = state.audit.query(destination=DEST, after_id=first_id, limit=None)
+    done = Counter(e.row_key["id"] for e in trail if e.event == "update" and e.outcome == "done")
+    audited = {e.row_key["id"]: e.after["qty"] for e in trail if e.event == "update" and e.after}
+    lost = sum(1 for i in ids if server.get(i) != mark + i)
+    doubled = sum(1 for i in ids if done[i] > 1)
+    held, waited = lock_times(trail)
+    return {
+        f"{count} pushes of {rows} rows at once": f"exit codes {dict(Counter(codes))}",
+        "  rows lost / doubled": f"{lost} / {doubled} of {len(ids):,}",
+        "  audit equals the server": str(all(audited.get(i) == server.get(i) for i in ids)),
+        "  one push alone (peer), median of 3": f"{statistics.median(solo):.2f} s",
+        "  each push to its exit, median / worst": f"{statistics.median(times):.2f} / {max(times):.2f} s",
+        "  lock held per push, median / worst": f"{ms(statistics.median(held))} / {ms(max(held))}",
+        "  waited for the lock, median / worst": waited,
+    }
+
+
+def lock_times(trail: list) -> tuple[list[float], str]:
+    """From the trail: each lock's hold (lock to unlock), and each lock's time after the
+    run's first: the pushes start together and load alike, so that is their queue."""
+    taken = [e.at_us for e in trail if e.event in ("lock", "takeover")]
+    given = [e.at_us for e in trail if e.event == "unlock"]
+    held = [(g - t) / 1e6 for t, g in zip(sorted(taken), sorted(given), strict=False)]
+    queue = [(t - min(taken)) / 1e6 for t in sorted(taken)]
+    return held, f"{ms(statistics.median(queue))} / {ms(max(queue))}"
+
+
+def server_qty(api_url: str, ids: range) -> dict[int, int]:
+    out: dict[int, int] = {}
+    with httpx.Client(timeout=30) as client:
+        for start in range(0, len(ids), 500):
+            page = client.get(
+                f"{api_url}/products", params={"limit": 500, "offset": ids[0] - 1 + start}
+            ).json()
+            out.update({r["id"]: r["qty"] for r in page["data"]})
+    return out
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def measure(target: str, directory: Path, api_url: str, args: argparse.Namespace) -> Results:
+    return {
+        **races(target, directory, args.races),
+        **pushes(target, directory, api_url, args.pushes, args.rows),
+    }
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--racer"]:
+        racer(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--races", type=int, default=1000)
+    parser.add_argument("--pushes", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=100)
+    parser.add_argument("--url", help="an empty PostgreSQL database (default: a throwaway one)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wb-contention-") as tmp:
+        directory = Path(tmp)
+        server, api_url = start_demo(directory / "demo", max(5000, args.pushes * args.rows))
+        try:
+            sqlite = measure(str(directory / "state.db"), directory, api_url, args)
+            with postgres_url(args.url) as url:
+                postgres = measure(url, directory, api_url, args)
+        finally:
+            server.terminate()
+            server.wait()
+    width = max(map(len, sqlite)) + 2
+    print(f"{'':<{width}}{'SQLite':<34}PostgreSQL")
+    for label, value in sqlite.items():
+        print(f"{label:<{width}}{value:<34}{postgres[label]}")
+
+
+if __name__ == "__main__":
+    main()
