@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.state_backends import postgres_url  # noqa: E402
+from benchmarks.writeback import start_server  # noqa: E402
 from tui.demo.config_text import demo_config_text  # noqa: E402
 from tui.state import Identity, StateStore, locks  # noqa: E402
 
@@ -99,21 +100,6 @@ def races(target: str, directory: Path, rounds: int) -> Results:
 
 
 # ------------------------------------------------------------------ (b) pushes
-
-
-def start_demo(directory: Path, rows: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "demo", "--serve-only", "--port", "0"]
-        + ["--data-dir", str(directory), "--rows", str(rows)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("demo server:"):
-            return proc, line.split(":", 1)[1].strip().rsplit("/products", 1)[0]
-    raise RuntimeError("the demo server did not start")
 
 
 def config_for(directory: Path, api_url: str, target: str) -> Path:
@@ -240,7 +226,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wb-contention-") as tmp:
         directory = Path(tmp)
-        server, api_url = start_demo(directory / "demo", max(5000, args.pushes * args.rows))
+        server, demo = start_server(directory / "demo", max(5000, args.pushes * args.rows))
+        api_url = demo.integrations["demo"].url
         try:
             sqlite = measure(str(directory / "state.db"), directory, api_url, args)
             with postgres_url(args.url) as url:
