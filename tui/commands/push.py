@@ -173,8 +173,9 @@ def _write(ws: Workspace, fmt: str) -> list[RowResult]:
         report = asyncio.run(ws.write_back(on_result=_printer(ws.table, fmt)))
     except Refused as exc:
         raise UsageError(f"writeback push {ws.dest.id}: refused: {exc}", EXIT_REFUSED) from None
-    if report.after:
-        print(report.after, file=sys.stderr)
+    for line in [*report.notes, report.after]:
+        if line:
+            print(line, file=sys.stderr)
     return report.results
 
 

@@ -147,6 +147,16 @@ class Access:
 
 
 @dataclass(frozen=True)
+class ReadRow:
+    """Where one row is read: conflict re-reads, theirs after a 412, after_write = "rows"."""
+
+    path: str  # with {column} placeholders, e.g. "/db/products/{id}.json"
+    records: str = ""  # where the row is in the answer (a dotted path); "" = the body
+    params: dict[str, str | SecretRef] = field(default_factory=dict)
+    headers: dict[str, str | SecretRef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ReloadHook:
     integration: str
     method: str = "POST"
@@ -175,6 +185,7 @@ class Destination:
     columns: dict[str, Column] = field(default_factory=dict)
     access: Access = field(default_factory=Access)
     reload_hook: ReloadHook | None = None
+    read_row: ReadRow | None = None  # None: the update (or delete) path, as inferred
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,7 @@ def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) 
         columns=columns,
         access=_access(s.table("access")),
         reload_hook=_reload_hook(s.table("reload_hook")),
+        read_row=_read_row(s.table("read_row")),
     )
     _check_destination(s, dest)
     return dest
@@ -424,9 +425,25 @@ def _reload_hook(s: Section | None) -> m.ReloadHook | None:
     return hook
 
 
+def _read_row(s: Section | None) -> m.ReadRow | None:
+    if s is None:
+        return None
+    path = s.str("path", required=True) or ""
+    if path and "{" not in path:
+        s.error("path", "names no column: give the row's key as a placeholder, e.g. /items/{id}")
+    read_row = m.ReadRow(
+        path=path,
+        records=s.str("records", "") or "",
+        params=s.value_map("params"),
+        headers=s.value_map("headers"),
+    )
+    s.finish()
+    return read_row
+
+
 def _check_destination(s: Section, d: m.Destination) -> None:
     known = set(d.key) | set(d.columns)
-    for op_name in ("insert", "update", "delete"):
+    for op_name in ("insert", "update", "delete", "read_row"):
         op = getattr(d, op_name)
         for placeholder in _PLACEHOLDER.findall(op.path if op else ""):
             if placeholder not in known:

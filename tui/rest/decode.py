@@ -122,6 +122,10 @@ def get_path(document: Any, path: str) -> Any:
     return value
 
 
+def has_path(document: Any, path: str) -> bool:
+    return get_path(document, path) is not _MISSING
+
+
 def find_records(document: Any, path: str) -> list[Any]:
     """The record array: at `path`, else the body if it is an array, else the first
     top-level array of objects, else the body itself as one record."""

@@ -35,6 +35,7 @@ class WritebackReport:
     after: str | None = None
     total: int = 0
     writeback_id: str = ""
+    notes: list[str] = field(default_factory=list)  # how the writeback had to adapt, once each
 
 
 def conflict_of(change: RowChange, result: RowResult) -> Conflict:

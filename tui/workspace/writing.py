@@ -124,7 +124,14 @@ async def _send(
     async with Connection(ws.integration, ws.secrets) as conn:
         try:
             report.results = await write_back(
-                conn, ws.dest, rows, unchanged=unchanged, overwrite=overwrite, on_result=record
+                conn,
+                ws.dest,
+                rows,
+                unchanged=unchanged,
+                overwrite=overwrite,
+                on_result=record,
+                table_rows=ws.table.loaded_count,
+                notes=report.notes,
             )
         except BaseException:
             _flag_unknown(ws, [int(r) for r in by_id if r not in seen])

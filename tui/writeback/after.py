@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tui.config.model import Config, Destination
@@ -9,7 +10,9 @@ from tui.rest.connection import Connection
 from tui.rest.errors import RestError
 from tui.rest.load import iter_pages
 from tui.secrets import SecretStore
+from tui.writeback.plan import PlanError
 from tui.writeback.results import RowResult
+from tui.writeback.rowread import RowReader, get_row, record_of, row_reader
 
 
 async def after_write(
@@ -28,12 +31,13 @@ async def after_write(
     try:
         if dest.after_write == "hook":
             return None, await _hook(config, dest, store)
-        written = {
-            _key(r.assigned or keys.get(r.row_id, {}), dest)
-            for r in results
-            if r.status == "done" and r.op != "delete"
-        }
-        records = await _reload(conn, dest, written)
+        done = [r for r in results if r.status == "done" and r.op != "delete"]
+        reader = row_reader(dest)
+        if dest.after_write == "rows" and reader is not None and not reader.inferred:
+            records = await _read_rows(conn, reader, done, keys)
+        else:
+            written = {_key(r.assigned or keys.get(r.row_id, {}), dest) for r in done}
+            records = await _reload(conn, dest, written)
     except RestError as exc:
         return None, f"after writeback: {dest.after_write} failed: {exc}"
     return records, f"after writeback: reloaded {len(records)} rows"
@@ -50,6 +54,27 @@ async def _reload(
         else:
             records.extend(page.records)
     return records
+
+
+async def _read_rows(
+    conn: Connection,
+    reader: RowReader,
+    done: list[RowResult],
+    keys: dict[int | str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each written row from [read_row], concurrently; a row that will not read is left
+    as it is in the table (it was written; only its fresh values are missing)."""
+
+    async def one(result: RowResult) -> dict[str, Any] | None:
+        try:
+            values = {**keys.get(result.row_id, {}), **result.assigned}
+            response = await get_row(conn, reader, values, result.row_id)
+        except PlanError:
+            return None
+        return record_of(response, reader.records) if response.is_success else None
+
+    found = await asyncio.gather(*(one(r) for r in done))
+    return [record for record in found if record is not None]
 
 
 def _key(values: dict[str, Any], dest: Destination) -> tuple[str, ...]:

@@ -6,16 +6,14 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
-
 from tui.config.model import Destination
 from tui.rest.connection import Connection
-from tui.rest.decode import find_records, flatten
 from tui.rest.errors import RestError
 from tui.rest.load import iter_pages
 from tui.writeback.changes import RowChange
-from tui.writeback.plan import PlanError, fill_path
+from tui.writeback.plan import PlanError
 from tui.writeback.results import RowResult
+from tui.writeback.rowread import NOT_READABLE, RowReader, get_row, record_of, row_reader
 
 
 def needs_reread(dest: Destination, change: RowChange) -> bool:
@@ -29,33 +27,59 @@ def needs_reread(dest: Destination, change: RowChange) -> bool:
     return change.etag is None  # auto / etag: If-Match covers rows with an ETag
 
 
-def read_template(dest: Destination) -> str | None:
-    """A path that GETs one row: the update or delete path, never a GET-writeback path."""
-    for op in (dest.update, dest.delete):
-        if op and op.enabled and op.method != "GET" and "{" in op.path:
-            return op.path
-    return None
+# re-read the whole table instead of row by row when this share of it is to be checked
+TABLE_SHARE = 0.05
 
 
 async def find_conflicts(
-    conn: Connection, dest: Destination, changes: Iterable[RowChange]
+    conn: Connection,
+    dest: Destination,
+    changes: Iterable[RowChange],
+    *,
+    table_rows: int | None = None,
+    notes: list[str] | None = None,
 ) -> dict[int | str, RowResult]:
-    """Rows whose server values differ from the loaded ones, as conflict results."""
+    """Rows whose server values differ from the loaded ones, as conflict results.
+
+    `table_rows`: how many rows the table has, to re-read it once when many change;
+    `notes` gets a line when the reading had to change course (said once)."""
     rows = [c for c in changes if needs_reread(dest, c)]
-    template = read_template(dest)
     if not rows:
         return {}
-    if template is None:
+    reader = row_reader(dest)
+    many = table_rows is not None and len(rows) >= TABLE_SHARE * table_rows
+    if reader is None or (many and len(rows) > 1):
         checked = await _check_by_reload(conn, dest, rows)
     else:
-        checked = await asyncio.gather(*(_check_row(conn, dest, template, c) for c in rows))
+        checked = await _check_rows(conn, dest, reader, rows, notes)
     return {result.row_id: result for result in checked if result is not None}
+
+
+async def _check_rows(
+    conn: Connection,
+    dest: Destination,
+    reader: RowReader,
+    rows: list[RowChange],
+    notes: list[str] | None,
+) -> list[RowResult | None]:
+    """Row by row, concurrently (the connection keeps to the rate limit). The first goes
+    alone: a guessed path that does not answer GET must not fail every row."""
+    first = await _check_row(conn, reader, rows[0])
+    if reader.inferred and first is not None and first.http_status in NOT_READABLE:
+        if notes is not None:
+            notes.append(
+                f"{dest.id}: GET {reader.path} answers {first.http_status}: rows re-read"
+                f" from the table instead (set [destinations.{dest.id}.read_row] to read one row)"
+            )
+        return await _check_by_reload(conn, dest, rows)
+    rest = await asyncio.gather(*(_check_row(conn, reader, c) for c in rows[1:]))
+    return [first, *rest]
 
 
 async def _check_by_reload(
     conn: Connection, dest: Destination, rows: list[RowChange]
 ) -> list[RowResult | None]:
-    """No per-row path (a batch endpoint): read the table again, keeping only these rows."""
+    """Read the table again, once, keeping only these rows (batch endpoints, many rows)."""
     wanted = {_key(c.key, dest.key): c for c in rows}
     current: dict[tuple[str, ...], dict[str, Any]] = {}
     try:
@@ -75,33 +99,25 @@ def _key(values: dict[str, Any], key: tuple[str, ...]) -> tuple[str, ...]:
 
 async def read_row(conn: Connection, dest: Destination, change: RowChange) -> dict[str, Any] | None:
     """The server's current record of a changed row (after a 412), or None if unreadable."""
-    template = read_template(dest)
-    if template is None:
+    reader = row_reader(dest)
+    if reader is None:
         return None
     try:
-        response = await _get_row(conn, template, change)
+        response = await get_row(conn, reader, change.values | change.key, change.row_id)
     except (RestError, PlanError):
         return None
-    return _record(response, dest.load.records) if response.is_success else None
+    return record_of(response, reader.records) if response.is_success else None
 
 
-async def _get_row(conn: Connection, template: str, change: RowChange) -> httpx.Response:
-    url = conn.url(fill_path(template, change.values | change.key, change.row_id))
-    return await conn.request("GET", url, headers={"Accept": "application/json"})
-
-
-async def _check_row(
-    conn: Connection, dest: Destination, template: str, change: RowChange
-) -> RowResult | None:
+async def _check_row(conn: Connection, reader: RowReader, change: RowChange) -> RowResult | None:
     try:
-        response = await _get_row(conn, template, change)
+        response = await get_row(conn, reader, change.values | change.key, change.row_id)
     except (RestError, PlanError) as exc:
         return RowResult(change.row_id, change.op, "failed", f"re-read failed: {exc}")
-    theirs = _record(response, dest.load.records)
     if not response.is_success and response.status_code != 404:
         message = f"re-read failed: {response.status_code}"
         return RowResult(change.row_id, change.op, "failed", message, response.status_code)
-    return _compare(change, theirs if response.is_success else None)
+    return _compare(change, record_of(response, reader.records) if response.is_success else None)
 
 
 def _compare(change: RowChange, theirs: dict[str, Any] | None) -> RowResult | None:
@@ -113,21 +129,6 @@ def _compare(change: RowChange, theirs: dict[str, Any] | None) -> RowResult | No
         return None
     message = f"changed on the server since it was loaded ({', '.join(differs)})"
     return RowResult(change.row_id, change.op, "conflict", message, theirs=theirs)
-
-
-def _record(response: httpx.Response, records_path: str) -> dict[str, Any] | None:
-    try:
-        document = response.json()
-    except ValueError:
-        return None
-    if isinstance(document, dict) and records_path and records_path in document:
-        found = find_records(document, records_path)
-    elif isinstance(document, list):
-        found = document
-    else:
-        found = [document]
-    first = found[0] if found else None
-    return flatten(first) if isinstance(first, dict) else None
 
 
 def _same(theirs: Any, loaded: Any) -> bool:

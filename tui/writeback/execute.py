@@ -32,11 +32,16 @@ async def write_back(
     unchanged: Iterable[RowChange] = (),
     overwrite: Iterable[int | str] = (),
     on_result: OnResult | None = None,
+    table_rows: int | None = None,
+    notes: list[str] | None = None,
 ) -> list[RowResult]:
-    """Write `changes`; rows in `overwrite` skip the conflict check (the user chose so)."""
+    """Write `changes`; rows in `overwrite` skip the conflict check (the user chose so).
+
+    `table_rows` and `notes` go to the conflict check (find_conflicts)."""
     forced = set(overwrite)
     report = on_result or (lambda _result: None)
-    held = await find_conflicts(conn, dest, [c for c in changes if c.row_id not in forced])
+    checked = [c for c in changes if c.row_id not in forced]
+    held = await find_conflicts(conn, dest, checked, table_rows=table_rows, notes=notes)
     results = list(held.values())
     for result in results:
         report(result)
