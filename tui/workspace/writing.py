@@ -155,10 +155,14 @@ async def _send(
 async def _read_theirs(
     conn: Connection, ws: Workspace, results: list[RowResult], by_id: dict[Any, RowChange]
 ) -> None:
-    """A 412 says only that the row moved on: read it, so the user sees theirs."""
-    for result in results:
-        if result.status == "conflict" and result.theirs is None and result.row_id in by_id:
-            result.theirs = await read_row(conn, ws.dest, by_id[result.row_id])
+    """A 412 says only that the row moved on: read it, so the user sees theirs. All at
+    once, within the connection's limits: the lock is held meanwhile."""
+    unread = [
+        r for r in results if r.status == "conflict" and r.theirs is None and r.row_id in by_id
+    ]
+    found = await asyncio.gather(*(read_row(conn, ws.dest, by_id[r.row_id]) for r in unread))
+    for result, theirs in zip(unread, found, strict=True):
+        result.theirs = theirs
 
 
 def _reloaded(ws: Workspace, records: list[dict[str, Any]]) -> None:
