@@ -35,9 +35,7 @@ class Wire:
 
     def attach(self, conn: Connection) -> None:
         # httpx event hooks on the connection's real clients: observation only.
-        for client in (conn._clients.trusted, conn._clients.plain):
-            client.event_hooks["request"].append(self._request)
-            client.event_hooks["response"].append(self._response)
+        conn._clients.add_hooks(request=self._request, response=self._response)
 
     async def _request(self, request: httpx.Request) -> None:
         self.sent.append((request.method, str(request.url)))

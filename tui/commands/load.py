@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import sys
 import time
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import Any, BinaryIO, TextIO
 
 from tui.cli import EXIT_FAILED, EXIT_OK
 from tui.commands import destination, fail
 from tui.commands.check import cli_secret_store
 from tui.config import discover, load_config
+from tui.jsonlines import dump_lines
 from tui.rest.errors import RestError
 from tui.rest.load import Page, load_rows
-from tui.table.types import format_value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,13 +51,17 @@ def run(args: argparse.Namespace) -> int:
 class _JsonlOut:
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self.raw: BinaryIO | None = getattr(out, "buffer", None)  # bytes, without decoding
 
     def write(self, page: Page) -> None:
-        dumps = json.dumps
-        self.out.write(
-            "".join(dumps(r, ensure_ascii=False, default=str) + "\n" for r in page.records)
-        )
-        self.out.flush()
+        lines = dump_lines(page.records)
+        if self.raw is None:
+            self.out.write(lines.decode("utf-8", "surrogateescape"))
+            self.out.flush()
+            return
+        self.out.flush()  # whatever text went before stays before
+        self.raw.write(lines)
+        self.raw.flush()
 
 
 class _CsvOut:
@@ -66,6 +70,9 @@ class _CsvOut:
         self.writer = csv.writer(out, lineterminator="\n")
         self.header: list[str] | None = None
         self.dropped: set[str] = set()
+        from tui.table.types import format_value  # the table model: only CSV needs it
+
+        self.cell: Callable[[Any], str] = lambda value: format_value(value, None)
 
     def write(self, page: Page) -> None:
         if self.header is None:
@@ -81,13 +88,11 @@ class _CsvOut:
                 f"{page.number}, after the CSV header; left out (use --format jsonl)",
                 file=sys.stderr,
             )
-        header = self.header
-        self.writer.writerows([_cell(r.get(c)) for c in header] for r in page.records)
+        header, cell = self.header, self.cell
+        rows = ([r.get(c) for c in header] for r in page.records)
+        # text goes as it is; the rest as the grid shows it
+        self.writer.writerows([v if type(v) is str else cell(v) for v in row] for row in rows)
         self.out.flush()
-
-
-def _cell(value: Any) -> str:
-    return format_value(value, None)
 
 
 class _Progress:

@@ -1,10 +1,10 @@
 """Build the httpx clients of one integration: TLS, auth, proxy, HTTP/2.
 
-Secrets are resolved here, once, through the caller's SecretStore (so they are
-known to its `redact`), and live only inside the built objects.  Two clients
-are built: one carrying credentials (auth and client certificate) for the
-integration's own and trusted hosts, and a plain one for anywhere else a
-redirect or next-page URL is allowed to lead.
+Secrets are resolved here through the caller's SecretStore (so they are known to
+its `redact`), and live only inside the built objects.  Clients come in pairs:
+one carrying credentials (auth and client certificate) for the integration's own
+and trusted hosts, and a plain one for anywhere else a redirect or next-page URL
+is allowed to lead; one pair per scheme.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import secrets as pysecrets
 import ssl
 import tempfile
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +34,51 @@ class Credentials:
     params: dict[str, str]
 
 
-@dataclass
+Hook = Callable[..., Awaitable[None]]
+
+
 class Clients:
-    trusted: httpx.AsyncClient
-    plain: httpx.AsyncClient
+    """The integration's clients: with or without credentials, for https:// or http://.
+
+    An https pair is built at once for an https integration (so a bad certificate or
+    password is said up front), otherwise on the first https URL; plain-HTTP clients
+    carry no SSL context, whose trust store takes 25 ms to read."""
+
+    def __init__(self, integration: Integration, store: SecretStore) -> None:
+        self._integration = integration
+        self._store = store
+        self._built: dict[tuple[bool, bool], httpx.AsyncClient] = {}
+        self._hooks: dict[str, list[Hook]] = {"request": [], "response": []}
+        if integration.http2 and importlib.util.find_spec("h2") is None:
+            raise SetupError(
+                f"integrations.{integration.id}.http2 needs the h2 package: "
+                "pip install 'writeback[http2]'"
+            )
+        if integration.url.startswith("https://"):
+            self.get(trusted=True, secure=True)
+            self.get(trusted=False, secure=True)
+
+    def get(self, *, trusted: bool, secure: bool) -> httpx.AsyncClient:
+        """The client for a URL: `trusted` carries credentials, `secure` is https."""
+        client = self._built.get((trusted, secure))
+        if client is None:
+            client = _build_client(self._integration, self._store, trusted, secure)
+            for event, hooks in self._hooks.items():
+                client.event_hooks[event].extend(hooks)
+            self._built[(trusted, secure)] = client
+        return client
+
+    def add_hooks(self, *, request: Hook | None = None, response: Hook | None = None) -> None:
+        """httpx event hooks on every client, built now or later (to observe the wire)."""
+        for event, hook in (("request", request), ("response", response)):
+            if hook is not None:
+                self._hooks[event].append(hook)
+                for client in self._built.values():
+                    client.event_hooks[event].append(hook)
 
     async def aclose(self) -> None:
-        await self.trusted.aclose()
-        await self.plain.aclose()
+        for client in self._built.values():
+            await client.aclose()
 
 
 def split_values(
@@ -60,36 +97,29 @@ def split_values(
     return plain, secret
 
 
-def build_clients(integration: Integration, store: SecretStore) -> Clients:
-    """The two clients of `integration`; raises SetupError with a one-line reason."""
-    if integration.http2 and importlib.util.find_spec("h2") is None:
-        raise SetupError(
-            f"integrations.{integration.id}.http2 needs the h2 package: "
-            "pip install 'writeback[http2]'"
-        )
+def _build_client(
+    integration: Integration, store: SecretStore, trusted: bool, secure: bool
+) -> httpx.AsyncClient:
     plain_headers, _ = split_values(integration.headers, store, headers=True)
-    common = {
-        "base_url": "",
-        "timeout": httpx.Timeout(integration.timeout),
-        "follow_redirects": False,  # redirects are checked against the allowlist by hand
-        "proxy": integration.proxy,
-        "trust_env": integration.trust_env,
-        "http2": integration.http2,
-        "headers": {"User-Agent": "writeback", **plain_headers},
-        "limits": httpx.Limits(
+    # An http:// client never meets TLS (redirects are followed by hand, each URL to the
+    # client of its own scheme): verify=False spares it the trust store.
+    verify: ssl.SSLContext | bool = (
+        ssl_context(integration, store, with_client_cert=trusted) if secure else False
+    )
+    return httpx.AsyncClient(
+        verify=verify,
+        auth=build_auth(integration.auth, store) if trusted else None,
+        timeout=httpx.Timeout(integration.timeout),
+        follow_redirects=False,  # redirects are checked against the allowlist by hand
+        proxy=integration.proxy,
+        trust_env=integration.trust_env,
+        http2=integration.http2,
+        headers={"User-Agent": "writeback", **plain_headers},
+        limits=httpx.Limits(
             max_connections=integration.max_concurrency,
             max_keepalive_connections=integration.max_concurrency,
         ),
-    }
-    trusted = httpx.AsyncClient(
-        verify=ssl_context(integration, store, with_client_cert=True),
-        auth=build_auth(integration.auth, store),
-        **common,
     )
-    plain = httpx.AsyncClient(
-        verify=ssl_context(integration, store, with_client_cert=False), **common
-    )
-    return Clients(trusted, plain)
 
 
 def ssl_context(

@@ -24,7 +24,7 @@ from typing import TypeVar
 import httpx
 
 from tui.config.model import Integration
-from tui.rest.client import Clients, Credentials, build_clients, split_values
+from tui.rest.client import Clients, Credentials, split_values
 from tui.rest.errors import (
     AuthFailed,
     HttpStatusError,
@@ -61,7 +61,7 @@ class Connection:
         _, secret_params = split_values(integration.params, store, headers=False)
         self.params, _ = split_values(integration.params, store, headers=False)
         self.credentials = Credentials(secret_headers, secret_params)
-        self._clients: Clients = build_clients(integration, store)
+        self._clients = Clients(integration, store)
         self._slots = asyncio.Semaphore(integration.max_concurrency)
         self.retries_done = 0  # for tests and progress: how many retries this connection made
 
@@ -140,7 +140,7 @@ class Connection:
         credentials: Credentials | None,
     ) -> tuple[httpx.AsyncClient, httpx.Request]:
         trusted = self.trust.sends_credentials_to(url)
-        client = self._clients.trusted if trusted else self._clients.plain
+        client = self._clients.get(trusted=trusted, secure=url.scheme == "https")
         extra = dict(headers or {})
         if trusted:
             for creds in (credentials, self.credentials):  # narrower wins

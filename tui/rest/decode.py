@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from tui.jsonlines import loads
 from tui.rest.errors import ResponseError
 from tui.rest.wire import text_encoding
 
@@ -98,13 +99,47 @@ def _text(body: bytes, encoding: str | None) -> str:
 
 def _json(body: bytes, records_path: str) -> Decoded:
     try:
-        document = json.loads(body) if body.strip() else None
+        document = loads(body) if body.strip() else None
     except ValueError as exc:
         raise ResponseError(f"the body is not valid JSON: {exc}") from None
     found = find_records(document, records_path)
+    if _all_flat(body, document, found):
+        return Decoded("json", found, document)
     return Decoded(
         "json", [flatten(r) if isinstance(r, dict) else {"value": r} for r in found], document
     )
+
+
+def _all_flat(body: bytes, document: Any, found: list[Any]) -> bool:
+    """True when every record is an object holding no object or array: then the body has
+    exactly one `{` per record plus those around the records, and no more `[`."""
+    if not found or set(map(type, found)) != {dict}:
+        return False
+    around = _containers_around(document, found)
+    if around is None:
+        return False  # the records are not an array of the body (one record, or none)
+    objects, arrays = around
+    return body.count(b"{") == objects + len(found) and body.count(b"[") == arrays
+
+
+def _containers_around(document: Any, found: list[Any]) -> tuple[int, int] | None:
+    """Objects and arrays of the document outside the records (their array counted), or
+    None when the record array is not part of the document."""
+    objects = arrays = 0
+    met = False
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            objects += 1
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            arrays += 1
+            if value is found:
+                met = True
+            else:
+                stack.extend(value)
+    return (objects, arrays) if met else None
 
 
 def get_path(document: Any, path: str) -> Any:

@@ -10,7 +10,8 @@ loop (the command line).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,16 +79,36 @@ async def iter_pages(
     """Pages of `dest`'s rows; raises RestError (MaxPagesReached after the last page
     the guard allowed)."""
     plan = _plan(conn, dest)
-    spec = dest.load.pagination
-    paginator = Paginator(spec, plan.params)
+    paginator = Paginator(dest.load.pagination, plan.params)
     request: PageRequest | None = paginator.first(
         conn.url(dest.load.path or dest.path, plan.params)
     )
+    ahead = _Ahead(lambda r: _fetch(conn, plan, r))
+    try:
+        async with contextlib.aclosing(
+            _pages(conn, dest, paginator, request, ahead, limit)
+        ) as pages:
+            async for page in pages:
+                yield page
+    finally:
+        await ahead.close()
+
+
+async def _pages(
+    conn: Connection,
+    dest: Destination,
+    paginator: Paginator,
+    request: PageRequest | None,
+    ahead: _Ahead,
+    limit: int | None,
+) -> AsyncIterator[Page]:
+    spec = dest.load.pagination
+    method = dest.load.method
     columns: dict[str, None] = {}
     rows = 0
     previous: httpx.URL | None = None
     while request is not None:
-        described = conn.describe(plan.method, request.url)
+        described = conn.describe(method, request.url)
         if request.number > spec.max_pages:
             raise MaxPagesReached(
                 f"stopped after max_pages = {spec.max_pages} pages; the service offered more",
@@ -95,13 +116,7 @@ async def iter_pages(
             )
         if previous is not None and request.url != previous:
             conn.trust.check_follow(previous, request.url, "next page URL", described)
-        response = await conn.request(
-            plan.method,
-            request.url,
-            headers={**plan.headers, **request.headers},
-            content=plan.body,
-            credentials=plan.credentials,
-        )
+        response = await ahead.take(request)
         if response.status_code == 416 and spec.type == "range" and request.number > 1:
             return  # PostgREST: the range starts past the last row
         conn.raise_for_status(response)
@@ -115,6 +130,7 @@ async def iter_pages(
             records = records[: max(0, limit - rows)]
         new = _new_columns(columns, records)
         rows += len(records)
+        _foresee(conn, paginator, ahead, request, len(records), limit, rows)
         yield Page(
             number=request.number,
             records=records,
@@ -133,6 +149,76 @@ async def iter_pages(
             request = paginator.next(request, decoded, response)
         except PaginationError as exc:
             raise PaginationError(conn.redact(exc.message), request=described) from None
+
+
+def _foresee(
+    conn: Connection,
+    paginator: Paginator,
+    ahead: _Ahead,
+    request: PageRequest,
+    step: int,
+    limit: int | None,
+    rows: int,
+) -> None:
+    """Ask for the pages after this one now, where they can be foreseen."""
+    window = conn.integration.max_concurrency
+    if limit is not None:  # no page past the limit
+        window = min(window, -(-(limit - rows) // max(step, 1)))
+    ahead.want(paginator.ahead(request, step, window))
+
+
+def _fetch(conn: Connection, plan: _Plan, request: PageRequest) -> Awaitable[httpx.Response]:
+    return conn.request(
+        plan.method,
+        request.url,
+        headers={**plan.headers, **request.headers},
+        content=plan.body,
+        credentials=plan.credentials,
+    )
+
+
+class _Ahead:
+    """Pages asked for before their turn, where pagination foresees them (counted, with a
+    known total), so the service works on the next pages while this one is decoded.  A
+    response is used only for exactly the request that comes due; pages come out in
+    order, and the connection's rate limit and concurrency bound every request."""
+
+    def __init__(self, fetch: Callable[[PageRequest], Awaitable[httpx.Response]]) -> None:
+        self._fetch = fetch
+        self._tasks: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[httpx.Response]]
+        self._tasks = {}
+
+    def want(self, requests: list[PageRequest]) -> None:
+        wanted = [(_ident(r), r) for r in requests]
+        keep = {ident for ident, _ in wanted}
+        for ident in [i for i in self._tasks if i not in keep]:
+            self._tasks.pop(ident).cancel()  # foreseen wrongly (a page came short)
+        for ident, request in wanted:
+            if ident not in self._tasks:
+                task = asyncio.ensure_future(self._fetch(request))
+                task.add_done_callback(_settled)
+                self._tasks[ident] = task
+
+    async def take(self, request: PageRequest) -> httpx.Response:
+        task = self._tasks.pop(_ident(request), None)
+        return await (task if task is not None else self._fetch(request))
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _settled(task: asyncio.Task[httpx.Response]) -> None:
+    # a page dropped after it failed is not an error of this load: say nothing of it
+    if not task.cancelled():
+        task.exception()
+
+
+def _ident(request: PageRequest) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return str(request.url), tuple(sorted(request.headers.items()))
 
 
 def _decode(
@@ -173,6 +259,8 @@ def _add_response_headers(
 
 
 def _new_columns(columns: dict[str, None], records: list[dict[str, Any]]) -> list[str]:
+    if not records or set().union(*records) <= columns.keys():
+        return []  # the usual page: no column it has not seen (one pass in C)
     new: list[str] = []
     known = len(columns)
     for record in records:

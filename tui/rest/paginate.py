@@ -89,9 +89,26 @@ class Paginator:
             return self._next_url(current, page, response)
         if kind == "next_token":
             return self._next_token(current, page)
-        if kind == "offset":
+        return self._counted_next(current, count)
+
+    def ahead(self, current: PageRequest, step: int, pages: int) -> list[PageRequest]:
+        """The requests of up to `pages` pages after `current`, foreseen where the total is
+        known and every page brings `step` rows; [] where the next page cannot be foreseen."""
+        if self.total is None or step <= 0 or self.spec.type not in ("offset", "page", "range"):
+            return []
+        foreseen: list[PageRequest] = []
+        request: PageRequest | None = current
+        while len(foreseen) < pages:
+            request = self._counted_next(request, step)
+            if request is None or request.number > self.spec.max_pages:
+                break
+            foreseen.append(request)
+        return foreseen
+
+    def _counted_next(self, current: PageRequest, count: int) -> PageRequest | None:
+        if self.spec.type == "offset":
             return self._next_offset(current, count)
-        if kind == "page":
+        if self.spec.type == "page":
             return self._next_page(current, count)
         return self._next_range(current, count)
 
