@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.state_backends",
     "tests.app_support",
     "tests.fixtures.fault_proxy",
+    "tests.test_rest_support",  # the scripted server fixture
 ]
