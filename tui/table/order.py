@@ -5,31 +5,85 @@ Pure functions over value lists and byte masks; the table facade feeds them.
 
 from __future__ import annotations
 
+import heapq
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import contains, is_, is_not
 
+# Work on a million rows goes in slices: one C call over a slice takes a few
+# milliseconds, and between calls a thread computing a view lets the UI thread run.
+SLICE = 1 << 15
 
-def sort_ids(ids: Sequence[int], values: Sequence[object], descending: bool = False) -> array:
-    """``ids`` ordered by their ``values`` (aligned); nulls last either way; stable."""
+
+class Cancelled(Exception):
+    """A view computation was called off (`tick` raised it between slices)."""
+
+
+Tick = Callable[[], None]
+
+
+def no_tick() -> None:
+    return None
+
+
+def sort_ids(
+    ids: Sequence[int], values: Sequence[object], descending: bool = False, tick: Tick = no_tick
+) -> array:
+    """``ids`` ordered by their ``values`` (aligned); nulls last either way; stable.
+
+    Sorted a slice at a time, then merged; `tick` is called between slices."""
     positions = range(len(values))
     present = list(compress(positions, map(is_not, values, repeat(None))))
+    tick()
     nulls = compress(positions, map(is_, values, repeat(None)))
     kinds = set(map(type, map(values.__getitem__, present)))
+    tick()
+    key: Callable[[int], object]
     if kinds == {str}:
-        # People expect "apple" before "Banana": sort by exact text, then (stable)
-        # by folded text, so ties in folded text keep a fixed order.
-        present.sort(key=values.__getitem__, reverse=descending)
+        # People expect "apple" before "Banana": by folded text, then by exact text.
         folded = [v.casefold() if v is not None else "" for v in values]  # type: ignore[union-attr]
-        present.sort(key=folded.__getitem__, reverse=descending)
-    elif kinds <= {int, float} or len(kinds) == 1:
-        present.sort(key=values.__getitem__, reverse=descending)
+        tick()
+        key = lambda i: (folded[i], values[i])  # noqa: E731
+        runs = [_two_pass(run, values, folded, descending) for run in _slices(present, tick)]
     else:
+        mixed = not (kinds <= {int, float} or len(kinds) == 1)
         # Mixed types cannot be compared directly: group by type name, then value.
-        present.sort(key=lambda i: _mixed_key(values[i]), reverse=descending)
-    present.extend(nulls)
-    return array("q", map(ids.__getitem__, present))
+        key = (lambda i: _mixed_key(values[i])) if mixed else values.__getitem__
+        runs = [sorted(run, key=key, reverse=descending) for run in _slices(present, tick)]
+    ordered = runs[0] if len(runs) == 1 else _merge(runs, key, descending, tick)
+    ordered.extend(nulls)
+    out = array("q")
+    for run in _slices(ordered, tick):
+        out.extend(map(ids.__getitem__, run))
+    return out
+
+
+def _two_pass(
+    run: list[int], values: Sequence[object], folded: list[str], descending: bool
+) -> list[int]:
+    run.sort(key=values.__getitem__, reverse=descending)
+    run.sort(key=folded.__getitem__, reverse=descending)  # stable: exact text breaks ties
+    return run
+
+
+def _slices(items: list[int], tick: Tick) -> Iterator[list[int]]:
+    for start in range(0, len(items), SLICE):
+        tick()
+        yield items[start : start + SLICE]
+
+
+def _merge(
+    runs: list[list[int]], key: Callable[[int], object], descending: bool, tick: Tick
+) -> list[int]:
+    """Sorted runs into one (earlier runs first among equals, as a stable sort has them);
+    in Python, so the interpreter hands over to other threads as it goes."""
+    merged: list[int] = []
+    for count, item in enumerate(heapq.merge(*runs, key=key, reverse=descending)):
+        merged.append(item)
+        if not count % SLICE:
+            tick()
+    return merged
 
 
 def _mixed_key(value: object) -> tuple[str, object]:
@@ -44,13 +98,19 @@ def text_test(needle: str, show: Callable[[object], str]) -> Callable[[object], 
     return lambda v: v is not None and folded in show(v).casefold()
 
 
-def text_hits(values: Sequence[object], needle: str, show: Callable[[object], str]) -> bytearray:
+def text_hits(
+    values: Sequence[object], needle: str, show: Callable[[object], str], tick: Tick = no_tick
+) -> bytearray:
     """A byte per value: 1 where its shown text contains ``needle`` (case-insensitive).
 
     Works through ``map`` so the per-value loop runs in C apart from ``show``.
     """
-    texts = map(str.casefold, map(show, values))
-    hits = bytearray(map(contains, texts, repeat(needle.casefold())))
+    folded = needle.casefold()
+    hits = bytearray()
+    for start in range(0, len(values), SLICE):
+        tick()
+        texts = map(str.casefold, map(show, values[start : start + SLICE]))
+        hits += bytearray(map(contains, texts, repeat(folded)))
     for i in compress(range(len(values)), map(is_, values, repeat(None))):
         hits[i] = 0
     return hits

@@ -42,6 +42,7 @@ from tui.table.history import (
 )
 from tui.table.store import Store
 from tui.table.validate import check, format_value, infer_type, parse_text
+from tui.table.view import Prepared, RowFilter, RowView
 
 SNAPSHOT_FORMAT = 1
 
@@ -98,13 +99,6 @@ class Counts:
         return status_line(self.changed, self.new, self.deleted)
 
 
-@dataclass(frozen=True)
-class _Filter:
-    text: str | None
-    column: str | None
-    where: Callable[[object], bool] | None
-
-
 class Table:
     """Rows as loaded plus pending changes; see the module docstring."""
 
@@ -130,11 +124,8 @@ class Table:
         self._gone: set[int] = set()
         self._alive: array | None = None  # loaded ids still present, once some are gone
         self._new_order: list[int] | None = None
-        self._view: array | None = None
-        self._sort: tuple[str, bool] | None = None
-        self._filter: _Filter | None = None
-        self._match_cache: tuple[object, tuple[bytearray, set[int]]] | None = None
-        self.view_stale = False  # rows arrived or changed since the last sort
+        self._rows = RowView(self)
+        self._appends = 0  # versions that only added loaded rows
         self._types: dict[str, str] = {}
         self._pending: list[Operation] | None = None
         self._step_size = 0  # rows touched by the last step
@@ -154,10 +145,11 @@ class Table:
         self._index_keys(records, rows)
         if self._alive is not None:
             self._alive.extend(rows)
-        self._view_add_loaded(rows)
         if rows.start < 200:
             self._types.clear()  # inferred from the first rows; they just changed
         self.version += 1
+        self._appends += 1
+        self._rows.add_loaded(rows)
         return rows
 
     def _index_keys(self, records: Sequence[Mapping[str, object]], rows: range) -> None:
@@ -546,14 +538,14 @@ class Table:
         elif isinstance(op, AddRow):
             ov.add(op.row, op.values, op.position)
             self._rows_changed()
-            self._view_append(op.row)
+            self._rows.append(op.row)
             self._validate_new_row(op.row)
         elif isinstance(op, DropRow):
             ov.drop(op.row)
             self._invalid.pop(op.row, None)
             self._errors.pop(op.row, None)
             self._rows_changed()
-            self._view_remove(op.row)
+            self._rows.remove(op.row)
             self._revalidate_new_keys()
         elif isinstance(op, MarkDeleted):
             ov.deletes[op.row] = None
@@ -736,7 +728,7 @@ class Table:
             self._index_keys([values], range(new, new + 1))
             if self._alive is not None:
                 self._alive.append(new)
-            self._view_replace(row, new)
+            self._rows.replace(row, new)
             self._revalidate_new_keys()
             return new
         if row in self._overlay.deletes:
@@ -763,7 +755,7 @@ class Table:
             self._alive = array("q", range(self._store.row_count))
         del self._alive[bisect.bisect_left(self._alive, row)]
         self._gone.add(row)
-        self._view_remove(row)
+        self._rows.remove(row)
 
     def set_loaded(self, row: int, values: Mapping[str, object]) -> None:
         """The server's current values for a loaded row (after a conflict or reload).
@@ -826,7 +818,7 @@ class Table:
         for item in data["inserts"]:  # type: ignore[attr-defined]
             row = int(item["row"])
             self._overlay.add(row, decode_cells(item["values"]), len(self._overlay.inserts))
-            self._view_append(row)
+            self._rows.append(row)
         self._overlay.next_new = min(self._overlay.next_new, int(data["next_new"]))  # type: ignore[call-overload]
         for item in data["deletes"]:  # type: ignore[attr-defined]
             row = self._restore_row(item, problems)
@@ -846,7 +838,7 @@ class Table:
 
     def _reset_changes(self) -> None:
         for row in list(self._overlay.inserts):
-            self._view_remove(row)
+            self._rows.remove(row)
         self._overlay.clear()
         self._invalid.clear()
         self._errors.clear()
@@ -886,52 +878,54 @@ class Table:
 
     @property
     def sorted_by(self) -> tuple[str, bool] | None:
-        return self._sort
+        return self._rows.sort
 
     @property
     def filtered(self) -> bool:
-        return self._filter is not None
+        return self._rows.filter is not None
+
+    @property
+    def row_filter(self) -> RowFilter | None:
+        return self._rows.filter
+
+    @property
+    def view_stale(self) -> bool:
+        """Rows arrived or changed since the last sort."""
+        return self._rows.stale
 
     @property
     def visible_count(self) -> int:
-        return self.row_count if self._view is None else len(self._view)
+        return self._rows.count
 
     def row_at(self, position: int) -> int:
         """The row id shown at a position of the grid."""
-        if self._view is not None:
-            return self._view[position]
-        loaded = self.loaded_count
-        if 0 <= position < loaded:
-            return position if self._alive is None else self._alive[position]
-        if position < 0:
-            raise IndexError(position)
-        return self._new_rows()[position - loaded]
+        return self._rows.row_at(position)
 
     def visible_rows(self, start: int, stop: int) -> list[int]:
         """Row ids at positions start..stop-1 (clipped), for the rows on screen."""
-        stop = min(stop, self.visible_count)
-        if self._view is not None:
-            return self._view[start:stop].tolist()
-        return [self.row_at(p) for p in range(max(start, 0), stop)]
+        return self._rows.rows(start, stop)
 
     def position_of(self, row: int) -> int | None:
         """Where the grid shows a row, or None when the view hides it."""
-        if self._view is not None:
-            try:
-                return self._view.index(row)
-            except ValueError:
-                return None
-        if row < 0:
-            new = self._new_rows()
-            return self.loaded_count + new.index(row) if row in new else None
-        if not self.exists(row):
-            return None
-        return row if self._alive is None else bisect.bisect_left(self._alive, row)
+        return self._rows.position_of(row)
+
+    def prepare_view(
+        self,
+        sort: tuple[str, bool] | None,
+        where: RowFilter | None,
+        tick: order.Tick = order.no_tick,
+    ) -> Prepared:
+        """A view computed without changing the table (safe in another thread while
+        pages load; `tick` may raise order.Cancelled between slices of the work)."""
+        return self._rows.prepare(sort, where, tick)
+
+    def use_view(self, prepared: Prepared) -> bool:
+        """Put a prepared view in place; False when the table was edited meanwhile."""
+        return self._rows.use(prepared)
 
     def sort(self, column: str, descending: bool = False) -> None:
         """Order the view by a column's current values (nulls last)."""
-        self._sort = (column, descending)
-        self._rebuild_view()
+        self.use_view(self.prepare_view((column, descending), self._rows.filter))
 
     def filter(
         self,
@@ -945,158 +939,62 @@ class Table:
         """
         if where is not None and column is None:
             raise ValueError("a predicate filter needs a column")
-        self._filter = _Filter(text, column, where) if text or where else None
-        self._rebuild_view()
+        row_filter = RowFilter(text, column, where) if text or where else None
+        self.use_view(self.prepare_view(self._rows.sort, row_filter))
         return self.visible_count
 
     def clear_view(self) -> None:
         """Natural order, no filter."""
-        self._sort = self._filter = None
-        self._view = None
-        self.view_stale = False
+        self._rows.clear()
 
     def clear_sort(self) -> None:
-        self._sort = None
-        self._rebuild_view()
+        self.use_view(self.prepare_view(None, self._rows.filter))
 
     def clear_filter(self) -> None:
-        self._filter = None
-        self._rebuild_view()
+        self.use_view(self.prepare_view(self._rows.sort, None))
 
     def search(
-        self, text: str, start: int, *, backwards: bool = False, column: str | None = None
+        self,
+        text: str,
+        start: int,
+        *,
+        backwards: bool = False,
+        column: str | None = None,
+        tick: order.Tick = order.no_tick,
     ) -> int | None:
         """The next position after ``start`` (wrapping) whose row contains ``text``."""
-        count = self.visible_count
-        if count == 0:
-            return None
-        near = self._search_near(text, start, backwards, column)
-        if near is not None:
-            return near
-        loaded_hits, new_hits = self._matches(text, column, None)
-        if self._view is None and self._alive is None and not new_hits:
-            return self._search_natural(loaded_hits, start, backwards)
+        return self._rows.search(text, start, backwards=backwards, column=column, tick=tick)
 
-        def hit(pos: int) -> bool:
-            row = self.row_at(pos)
-            return row in new_hits if row < 0 else bool(loaded_hits[row])
+    # ----------------------------------------------------------- for the table's parts
 
-        return order.next_hit(count, hit, start, backwards)
+    @property
+    def store(self) -> Store:
+        return self._store
 
-    def _search_near(
-        self, text: str, start: int, backwards: bool, column: str | None, reach: int = 500
-    ) -> int | None:
-        # The next hit is usually close: look at a few rows before scanning whole columns.
-        columns = [column] if column else self.columns
-        tests = [(c, order.text_test(text, self._shower(c))) for c in columns]
-        step = -1 if backwards else 1
-        count = self.visible_count
-        for offset in range(1, min(reach, count) + 1):
-            pos = (start + step * offset) % count
-            row = self.row_at(pos)
-            if any(test(self.value(row, c)) for c, test in tests):
-                return pos
-        return None
+    @property
+    def overlay(self) -> Overlay:
+        return self._overlay
 
-    def _search_natural(self, hits: bytearray, start: int, backwards: bool) -> int | None:
-        # Positions are row ids here, so a byte search in C finds the next hit.
-        if backwards:
-            found = hits.rfind(1, 0, max(start, 0))
-            return found if found >= 0 else (hits.rfind(1) if hits.rfind(1) >= 0 else None)
-        found = hits.find(1, start + 1)
-        return found if found >= 0 else (hits.find(1) if hits.find(1) >= 0 else None)
+    @property
+    def store_rows(self) -> int:
+        """Rows loaded so far, written and gone ones included (the store's row ids)."""
+        return self._store.row_count
 
-    def _natural_ids(self) -> array:
-        loaded = (
-            self._alive if self._alive is not None else array("q", range(self._store.row_count))
-        )
-        return loaded + array("q", self._new_rows())
+    @property
+    def alive_ids(self) -> array | None:
+        return self._alive
 
-    def _rebuild_view(self) -> None:
-        self.view_stale = False
-        if self._sort is None and self._filter is None:
-            self._view = None
-            return
-        ids = self._natural_ids()
-        if self._filter is not None:
-            f = self._filter
-            loaded_hits, new_hits = self._matches(f.text, f.column, f.where)
-            ids = array("q", (r for r in ids if (r in new_hits if r < 0 else loaded_hits[r])))
-        if self._sort is not None:
-            column, descending = self._sort
-            natural = self._filter is None and self._alive is None
-            values = self._current_values(column, ids, natural)
-            ids = order.sort_ids(ids, values, descending)
-        self._view = ids
+    @property
+    def gone(self) -> set[int]:
+        return self._gone
 
-    def _current_values(self, column: str, ids: Sequence[int], natural: bool) -> list[object]:
-        """Current values of ``ids`` (``natural``: ids are all loaded rows, then the new ones)."""
-        full = self._store.column_values(column)
-        for row, cells in self._overlay.updates.items():
-            if column in cells:
-                full[row] = cells[column]
-        inserts = self._overlay.inserts
-        if natural:
-            return full + [inserts[r].get(column) for r in self._new_rows()]
-        return [full[r] if r >= 0 else inserts[r].get(column) for r in ids]
+    @property
+    def edits(self) -> int:
+        """Changes other than loading, counted: a view computed meanwhile is stale."""
+        return self.version - self._appends
 
-    def _matches(
-        self, text: str | None, column: str | None, where: Callable[[object], bool] | None
-    ) -> tuple[bytearray, set[int]]:
-        """A byte per loaded row (1 = matches) and the set of new rows that match."""
-        cache_key = (text, column, where, self.version)
-        if self._match_cache is not None and self._match_cache[0] == cache_key:
-            return self._match_cache[1]
-        columns = [column] if column else self.columns
-        tests = {c: where or order.text_test(text or "", self._shower(c)) for c in columns}
-        n = self._store.row_count
-        hits = order.any_of([self._column_hits(c, text or "", where) for c in columns], n)
-        for row in self._overlay.updates:
-            hits[row] = any(tests[c](self.value(row, c)) for c in columns)
-        for row in self._gone:
-            hits[row] = 0
-        inserts = self._overlay.inserts
-        new = {r for r, vals in inserts.items() if any(tests[c](vals.get(c)) for c in columns)}
-        self._match_cache = (cache_key, (hits, new))
-        return hits, new
-
-    def _column_hits(
-        self, column: str, text: str, where: Callable[[object], bool] | None
-    ) -> bytearray:
-        kind = self._store.column_kind(column)
-        if where is not None or kind == "DictTextColumn":
-            # A dictionary column tests each distinct value once.
-            return self._store.matches(column, where or order.text_test(text, self._shower(column)))
-        # Integers and text show as str() does, which map() runs without a Python call.
-        show = str if kind in ("IntColumn", "PackedTextColumn") else self._shower(column)
-        return order.text_hits(self._store.column_values(column), text, show)
-
-    def _shower(self, column: str) -> Callable[[object], str]:
-        type_ = self.column_type(column)
-        return lambda v: format_value(v, type_)
-
-    def _view_add_loaded(self, rows: range) -> None:
-        if self._view is None or not rows:
-            return
-        if self._filter is not None:
-            f = self._filter
-            columns = [f.column] if f.column else self.columns
-            tests = {c: f.where or order.text_test(f.text or "", self._shower(c)) for c in columns}
-            rows = [r for r in rows if any(tests[c](self._store.get(r, c)) for c in columns)]  # type: ignore[assignment]
-        self._view.extend(rows)
-        self.view_stale = self.view_stale or (self._sort is not None and bool(rows))
-
-    def _view_append(self, row: int) -> None:
-        if self._view is not None and row not in self._view:
-            self._view.append(row)
-
-    def _view_remove(self, row: int) -> None:
-        if self._view is not None and row in self._view:
-            self._view.remove(row)
-
-    def _view_replace(self, old: int, new: int) -> None:
-        if self._view is not None and old in self._view:
-            self._view[self._view.index(old)] = new
+    def new_rows(self) -> list[int]:
+        return self._new_rows()
 
 
 def _key_part(value: object) -> object:

@@ -31,6 +31,9 @@ class GridEdits:
         if self.read_only:
             self._refuse(self.read_only)
             return None
+        if self._jobs.running:  # its result must fit the rows it was computed from
+            self._refuse("wait for the sort, filter or search under way, or esc")
+            return None
         return self.table
 
     def _changed(self: Grid, label: str, *, rows: bool = False) -> None:

@@ -167,7 +167,10 @@ class GridMoves:
         self.move_to(self._pos, self._col + 1, select=True)
 
     def action_clear(self: Grid) -> None:
-        """Escape: drop the selection, or else the filter."""
+        """Escape: call off a sort, filter or search under way, else drop the selection,
+        or else the filter."""
+        if self._jobs.cancel():
+            return
         if self._anchor is not None:
             self.move_to(self._pos, self._col)
         elif self.table is not None and self.table.filtered:

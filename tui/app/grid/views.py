@@ -6,9 +6,12 @@ filter) and the grid keeps the cursor on the row it was on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.app.grid.prompt import Answered, Dismissed
+from tui.table.order import Tick
+from tui.table.view import Prepared, RowFilter
 
 if TYPE_CHECKING:
     from tui.app.grid.widget import Grid
@@ -41,12 +44,20 @@ class GridViews:
         if table is None or not text:
             return None
         self._search_text = text
-        position = table.search(text, self._pos, backwards=backwards)
-        if position is None:
-            self.notify(f"not found: {text}", severity="warning", timeout=3)
-            return None
-        self.move_to(position, self._column_with(position, text))
-        return position
+        start, found = self._pos, []
+
+        def search(tick: Tick) -> int | None:
+            return table.search(text, start, backwards=backwards, tick=tick)
+
+        def done(position: int | None) -> None:
+            found.append(position)
+            if position is None:
+                self.notify(f"not found: {text}", severity="warning", timeout=3)
+            else:
+                self.move_to(position, self._column_with(position, text))
+
+        self._jobs.run(f"searching for {text!r}", search, done)
+        return found[0] if found else None
 
     def _column_with(self: Grid, position: int, text: str) -> int:
         """The first shown column of that row whose text holds ``text``; else the cursor's."""
@@ -78,14 +89,14 @@ class GridViews:
         table = self.table
         if table is None:
             return 0
-        row = self.cursor_row
-        if text:
-            table.filter(text, column=column)
-        else:
-            table.clear_filter()
-        self._view_changed(row)
-        if text and not table.visible_count:
-            self.notify(f"no rows contain {text!r}", severity="warning", timeout=3)
+        where = RowFilter(text, column) if text else None
+        what = f"filtering for {text!r}" if text else "clearing the filter"
+
+        def shown() -> None:
+            if text and not table.visible_count:
+                self.notify(f"no rows contain {text!r}", severity="warning", timeout=3)
+
+        self._new_view(what, table.sorted_by, where, shown)
         return table.visible_count
 
     def on_grid_prompt_answered(self: Grid, message: Answered) -> None:
@@ -113,12 +124,30 @@ class GridViews:
         table, column = self.table, self.cursor_column
         if table is None or column is None:
             return
-        row = self.cursor_row
-        if table.sorted_by == (column, descending):
-            table.clear_sort()
-        else:
-            table.sort(column, descending)
-        self._view_changed(row)
+        again = table.sorted_by == (column, descending)
+        what = "natural order" if again else f"sorting by {column}"
+        self._new_view(what, None if again else (column, descending), table.row_filter)
+
+    def _new_view(
+        self: Grid,
+        what: str,
+        sort: tuple[str, bool] | None,
+        where: RowFilter | None,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Compute a view (in a thread when the table is big), then show it in one go."""
+        table = self.table
+        assert table is not None
+
+        def ready(prepared: Prepared) -> None:
+            row = self.cursor_row  # where the cursor is now: the user may have moved on
+            if not table.use_view(prepared):  # edited meanwhile: the quick way, here
+                table.use_view(table.prepare_view(prepared.sort, prepared.filter))
+            self._view_changed(row)
+            if then is not None:
+                then()
+
+        self._jobs.run(what, lambda tick: table.prepare_view(sort, where, tick), ready)
 
     def _view_changed(self: Grid, row: int | None) -> None:
         """The view's rows or their order changed: follow the cursor's row."""

@@ -29,6 +29,7 @@ from tui.app.grid.messages import CursorMoved, Refused, TableEdited
 from tui.app.grid.moves import GridMoves
 from tui.app.grid.prompt import Prompt
 from tui.app.grid.render import Painter, View, gutter_width
+from tui.app.grid.viewjob import ViewJobs
 from tui.app.grid.views import GridViews
 from tui.table import Table
 
@@ -104,6 +105,7 @@ class Grid(GridMoves, GridEditing, GridEdits, GridViews, Widget, can_focus=True)
         self._edit: CellEdit | None = None  # a cell being edited in place
         self._choices = ChoiceEditor()
         self._prompt = Prompt()
+        self._jobs = ViewJobs(self)
         self._pos = 0  # cursor: view position
         self._col = 0  # cursor: index into the shown columns
         self._row_id: int | None = None  # the row under the cursor, to find it again
@@ -115,6 +117,7 @@ class Grid(GridMoves, GridEditing, GridEdits, GridViews, Widget, can_focus=True)
 
     def compose(self) -> ComposeResult:
         yield self._body
+        yield self._jobs.line
         yield self._prompt
         yield self._choices
 
@@ -123,6 +126,7 @@ class Grid(GridMoves, GridEditing, GridEdits, GridViews, Widget, can_focus=True)
     def set_table(self, table: Table | None, read_only: str | None = None) -> None:
         """Show a table (None: an empty grid), cursor at the top left."""
         self._close_editors()
+        self._jobs.cancel(quiet=True)
         self.table = table
         self.read_only = read_only
         self._columns.reset(table)
@@ -218,7 +222,8 @@ class Grid(GridMoves, GridEditing, GridEdits, GridViews, Widget, can_focus=True)
         if self.editing:
             return False  # the open editor or prompt has the keys
         if action == "clear":  # escape with nothing to clear is left to the app
-            return self._anchor is not None or (self.table is not None and self.table.filtered)
+            filtered = self.table is not None and self.table.filtered
+            return self._jobs.running or self._anchor is not None or filtered
         return True
 
     # ----------------------------------------------------------- cursor

@@ -1,0 +1,134 @@
+"""Sort, filter and search of a big table in a thread: the grid stays browsable, says what it
+does, esc calls it off, edits wait, and the result replaces the view at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tests.test_app_grid import SIZE, GridApp, go_to, make_table, record
+from tui.app.grid import viewjob
+from tui.table import Table
+from tui.table.order import Tick
+from tui.table.view import Prepared, RowFilter
+
+ROWS = viewjob.IN_THREAD + 5_000
+
+
+class Held:
+    """Holds a table's view computations until released: the real computation, made slow."""
+
+    def __init__(self, table: Table) -> None:
+        self.release = threading.Event()
+        self.started = threading.Event()
+        self.ticks = 0
+        real = table.prepare_view
+
+        def held(sort: tuple[str, bool] | None, where: RowFilter | None, tick: Tick) -> Prepared:
+            self.started.set()
+            while not self.release.wait(0.01):
+                self.ticks += 1
+                tick()  # the computation's own cancellation point
+            return real(sort, where, tick)
+
+        table.prepare_view = held  # type: ignore[method-assign]
+
+
+async def _until(pilot, done, seconds: float = 10.0) -> None:  # noqa: ANN001 - a Pilot
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    assert done()
+
+
+@pytest.fixture(scope="module")
+def big() -> Table:
+    return make_table(ROWS)
+
+
+async def test_a_big_sort_runs_beside_the_screen_then_replaces_the_view(big: Table) -> None:
+    table = big
+    table.clear_view()
+    held = Held(table)
+    app = GridApp(table)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "price", 0)
+        await pilot.press("S")  # descending
+        await _until(pilot, held.started.is_set)
+        busy = app.query_one("#grid-busy")
+        assert busy.display and "sorting by price" in str(busy.render())
+        await pilot.press("down", "down")  # still browsable, in the old order
+        await pilot.pause()
+        assert app.grid.cursor_row == 2 and table.sorted_by is None
+        await pilot.press("enter", "9", "enter")  # an edit waits for the view
+        await pilot.pause()
+        assert app.refusals[-1].startswith("wait for the sort")
+        held.release.set()
+        await _until(pilot, lambda: table.sorted_by == ("price", True))
+        assert not busy.display
+        assert table.row_at(0) == ROWS - 1  # the highest price first
+        assert app.grid.cursor_row == 2  # the cursor stayed on its row
+        del table.prepare_view
+
+
+async def test_esc_calls_off_a_big_filter(big: Table) -> None:
+    table = big
+    table.clear_view()
+    held = Held(table)
+    app = GridApp(table)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.grid.apply_filter("Item 7", "name")
+        await _until(pilot, held.started.is_set)
+        await pilot.press("escape")
+        await pilot.pause()
+        ticks = held.ticks
+        assert not app.query_one("#grid-busy").display
+        assert not table.filtered and table.visible_count == ROWS
+        await pilot.pause(0.1)
+        assert held.ticks == ticks  # the thread stopped at its next tick
+        assert any("cancelled" in n.message for n in app._notifications)
+        del table.prepare_view
+
+
+async def test_a_big_filter_and_search_come_back(big: Table) -> None:
+    table = big
+    table.clear_view()
+    app = GridApp(table)
+    async with app.run_test(size=SIZE) as pilot:
+        app.grid.apply_filter("Item 2000", "name")
+        await _until(pilot, lambda: table.filtered)
+        names = [table.value(r, "name") for r in table.visible_rows(0, 100)]
+        assert names == ["Item 2000", *(f"Item 2000{i}" for i in range(10))]
+        app.grid.apply_filter("", None)
+        await _until(pilot, lambda: not table.filtered)
+        await go_to(pilot, "name", 0)
+        app.grid.find(f"SKU-{ROWS - 3:05d}")
+        await _until(pilot, lambda: app.grid.cursor_row == ROWS - 3)
+
+
+async def test_pages_that_arrive_during_a_sort_join_the_view() -> None:
+    table = make_table(ROWS)
+    started, release = threading.Event(), threading.Event()
+    view = table._rows
+    real = view._current_values
+
+    def held(*args: object) -> list[object]:  # after the rows to sort were counted
+        started.set()
+        release.wait(10)
+        return real(*args)  # type: ignore[arg-type]
+
+    view._current_values = held  # type: ignore[method-assign]
+    app = GridApp(table)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "id", 0)
+        await pilot.press("S")
+        await _until(pilot, started.is_set)
+        table.append_page([record(i) for i in range(ROWS, ROWS + 10)])  # a page loads
+        release.set()
+        await _until(pilot, lambda: table.sorted_by == ("id", True))
+        assert table.visible_count == ROWS + 10
+        assert table.view_stale  # the late page is shown, unsorted, and said to be
+        assert table.visible_rows(0, 2) == [ROWS - 1, ROWS - 2]
+        assert table.visible_rows(ROWS, ROWS + 10) == list(range(ROWS, ROWS + 10))

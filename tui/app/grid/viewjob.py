@@ -1,0 +1,130 @@
+"""Sorting, filtering and searching a big table in a thread, so the screen never waits.
+
+Meanwhile the grid stays browsable, a line under it says what is being done and
+for how long, esc calls it off, and edits wait; the result replaces the view at
+once.  Small tables are done on the spot: under IN_THREAD rows it takes less
+time than a frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.timer import Timer
+from textual.widgets import Static
+from textual.worker import Worker, get_current_worker
+
+from tui.table.order import Cancelled, Tick, no_tick
+
+if TYPE_CHECKING:
+    from tui.app.grid.widget import Grid
+
+IN_THREAD = 20_000  # rows from which a view is computed off the UI thread
+T = TypeVar("T")
+
+
+class BusyLine(Static):
+    """ "sorting 1,000,000 rows by qty… 1.2 s  (esc cancels)" under the rows."""
+
+    DEFAULT_CSS = """
+    BusyLine {
+        dock: bottom;
+        height: 1;
+        display: none;
+        background: $panel;
+        color: $text-accent;
+    }
+    """
+
+
+class ViewJobs:
+    """At most one view computation at a time for a grid; a new one replaces the old."""
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        self.line = BusyLine("", id="grid-busy", markup=False)
+        self._worker: Worker[None] | None = None
+        self._what = ""
+        self._started = 0.0
+        self._timer: Timer | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def run(self, what: str, compute: Callable[[Tick], T], done: Callable[[T], Any]) -> bool:
+        """Compute, then `done(result)` on the UI thread; True when done already (a small
+        table), False when it goes on in a thread."""
+        table = self.grid.table
+        if table is None or table.row_count < IN_THREAD:
+            done(compute(no_tick))
+            return True
+        self.cancel(quiet=True)
+        self._what, self._started = what, time.monotonic()
+        self._show()
+        grid = self.grid
+
+        def work() -> None:
+            worker = get_current_worker()
+
+            def tick() -> None:
+                if worker.is_cancelled:
+                    raise Cancelled
+
+            try:
+                result = compute(tick)
+            except Cancelled:
+                return
+            except Exception as exc:  # noqa: BLE001 - said on screen, never lost in a thread
+                grid.app.call_from_thread(self._failed, worker, what, exc)
+                return
+            grid.app.call_from_thread(self._finish, worker, table, done, result)
+
+        self._worker = grid.run_worker(
+            work, thread=True, group="grid-view", exclusive=True, exit_on_error=False
+        )
+        return False
+
+    def cancel(self, *, quiet: bool = False) -> bool:
+        """Call off the computation under way; True when there was one."""
+        worker = self._worker
+        if worker is None:
+            return False
+        worker.cancel()
+        self._stop()
+        if not quiet:
+            self.grid.notify(f"{self._what}: cancelled", timeout=2)
+        return True
+
+    def _finish(
+        self, worker: Worker[None], table: object, done: Callable[[T], Any], result: T
+    ) -> None:
+        if worker is not self._worker:
+            return  # called off, or replaced by a newer one
+        self._stop()
+        if self.grid.table is table:
+            done(result)
+
+    def _failed(self, worker: Worker[None], what: str, exc: Exception) -> None:
+        if worker is self._worker:
+            self._stop()
+            self.grid.notify(f"{what}: {exc}", severity="error", timeout=6)
+
+    def _show(self) -> None:
+        self._tick_line()
+        self.line.display = True
+        if self._timer is None:
+            self._timer = self.grid.set_interval(0.1, self._tick_line)
+
+    def _tick_line(self) -> None:
+        seconds = time.monotonic() - self._started
+        self.line.update(f" {self._what}… {seconds:.1f} s  (esc cancels)")
+
+    def _stop(self) -> None:
+        self._worker = None
+        self.line.display = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
