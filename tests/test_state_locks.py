@@ -168,9 +168,8 @@ def test_unlock_by_the_holder_is_audited(store: StateStore) -> None:
 
 
 async def test_manual_lock_lets_the_same_login_write_and_refuses_others(
-    tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch, state_backend: StateBackend
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    monkeypatch.setattr(writing, "LOCK_WAIT_S", 0.2)
     config = load_config(write_config(tmp_path, demo_server, state=state_backend))
     with state_backend() as state:
         lock = Workspace(config, DEST, state, who("alice", pid=1001), SecretStore()).lock()
@@ -213,6 +212,57 @@ async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
         ("update", "alice"),
         ("unlock", "alice"),
     ]
+
+
+async def test_a_writeback_waits_for_another_writebacks_lock_and_says_so(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    path = write_config(tmp_path, demo_server, products="lock_wait = 10\n", state=state_backend)
+    config = load_config(path)
+    assert config.destinations[DEST].lock_wait == 10
+    bob = who("bob", "bobhost")
+    with state_backend() as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        ws.table.edit(0, "qty", 4545)
+        state.locks.acquire(DEST, bob, 600)  # bob's writeback, still running
+        heard: list[tuple[float, str, float]] = []
+
+        def waiting(holder: str, seconds_left: float) -> None:
+            heard.append((time.monotonic(), holder, seconds_left))
+            if len(heard) == 3:
+                state.locks.release(DEST, bob)
+
+        report = await ws.write_back(on_wait=waiting)
+    assert report.summary == "1 updated" and len(heard) == 3
+    assert all(holder.startswith("locked by bob@bobhost since") for _at, holder, _left in heard)
+    left = [seconds for _at, _holder, seconds in heard]
+    assert 9 < left[0] <= 10 and left[0] > left[1] > left[2]
+    gaps = [b[0] - a[0] for a, b in zip(heard, heard[1:], strict=False)]
+    assert all(writing.WAIT_TICK_S * 0.9 <= gap < 3 * writing.WAIT_TICK_S for gap in gaps)
+    assert report.lock_wait_s >= 2 * writing.WAIT_TICK_S * 0.9
+
+
+@pytest.mark.parametrize(
+    ("lock_wait", "manual"), [(0, False), (60, True)], ids=["lock_wait-0", "by-hand"]
+)
+async def test_a_writeback_refuses_at_once_with_lock_wait_0_or_under_a_lock_by_hand(
+    tmp_path: Path, demo_server, state_backend: StateBackend, lock_wait: int, manual: bool
+) -> None:
+    path = write_config(
+        tmp_path, demo_server, products=f"lock_wait = {lock_wait}\n", state=state_backend
+    )
+    config = load_config(path)
+    with state_backend() as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        ws.table.edit(0, "qty", 4646)
+        state.locks.acquire(DEST, who("bob", "bobhost"), 600, manual=manual)
+        heard: list[str] = []
+        started = time.monotonic()
+        with pytest.raises(LockHeld, match="locked by bob@bobhost"):
+            await ws.write_back(on_wait=lambda holder, _left: heard.append(holder))
+    assert time.monotonic() - started < 2 and not heard
 
 
 async def test_a_writeback_longer_than_its_lease_keeps_the_lock(

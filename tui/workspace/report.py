@@ -36,6 +36,7 @@ class WritebackReport:
     total: int = 0
     writeback_id: str = ""
     notes: list[str] = field(default_factory=list)  # how the writeback had to adapt, once each
+    lock_wait_s: float = 0.0  # how long it waited for another writeback's lock
 
 
 def conflict_of(change: RowChange, result: RowResult) -> Conflict:

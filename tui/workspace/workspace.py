@@ -179,15 +179,20 @@ class Workspace:
         overwrite: Iterable[int] = (),
         skip: Iterable[int] = (),
         on_result: Callable[[RowResult], None] | None = None,
+        on_wait: Callable[[str, float], None] | None = None,
     ) -> WritebackReport:
-        """Send the change set under the lock; every row audited as its result arrives."""
+        """Send the change set under the lock; every row audited as its result arrives.
+
+        Another writeback's lock is waited for up to the destination's `lock_wait`
+        seconds; meanwhile `on_wait("locked by bob@host since 10:32", seconds_left)`
+        is called about every half second (a countdown to show)."""
         refusal = access.write_refusal(self.dest, self.who.login)
         if refusal:
             raise AccessRefused(refusal)
         problems = self.table.problems()
         if problems:
             raise Refused(f"nothing sent: {len(problems)} invalid values, first: {problems[0]}")
-        return await writing.run(self, overwrite, skip, on_result)
+        return await writing.run(self, overwrite, skip, on_result, on_wait)
 
     def resolve(
         self, conflicts: Iterable[Conflict], choices: dict[int, Choice], writeback_id: str = ""
