@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import socket
 import sqlite3
 import stat
 import time
@@ -25,6 +26,7 @@ from tui.state.migrations import MIGRATIONS
 from tui.workspace import Workspace, writing
 
 DEST = "products"
+HERE = socket.gethostname()
 ROUNDS = 1000
 
 
@@ -40,15 +42,22 @@ def events(state: StateStore, *names: str) -> list:
 # ------------------------------------------------------------------ two processes racing
 
 
-@pytest.mark.parametrize("logins", [("alice", "bob"), ("alice", "alice")], ids=["two", "same"])
+@pytest.mark.parametrize(
+    ("logins", "here"),
+    [(("alice", "bob"), False), (("alice", "alice"), False), (("alice", "bob"), True)],
+    ids=["two", "same", "this-host"],
+)
 def test_two_processes_racing_never_both_hold(
-    state_backend: StateBackend, tmp_path: Path, logins: tuple[str, str]
+    state_backend: StateBackend, tmp_path: Path, logins: tuple[str, str], here: bool
 ) -> None:
     """Two "hosts" (host names injected into the identities) race for one lock. Same
-    login: automatic locks belong to a process, so its two pids still exclude."""
+    login: automatic locks belong to a process, so its two pids still exclude. This
+    host: each lock records its process's start token and every look at the other's
+    lock asks whether its process still runs, under full contention: still never
+    two holders, and no live holder taken for dead (no takeover in the trail)."""
     state_backend().close()
-    racers = [(login, f"racehost-{n}") for n, login in enumerate(logins)]
-    pids, _ = race(state_backend.target, DEST, racers, ROUNDS, tmp_path / "inside")
+    racers = [(login, HERE if here else f"racehost-{n}") for n, login in enumerate(logins)]
+    pids, tallies = race(state_backend.target, DEST, racers, ROUNDS, tmp_path / "inside")
     with state_backend() as state:
         trail = events(state, "lock", "unlock", "takeover", "break")
         assert state.locks.get(DEST) is None
@@ -59,6 +68,8 @@ def test_two_processes_racing_never_both_hold(
         assert taken.after["pid"] == given.before["pid"] and taken.host == given.host
     assert {e.after["pid"] for e in trail[::2]} == set(pids)
     assert {e.host for e in trail} == {host for _login, host in racers}
+    # on this host every lock carried its process's start token, to be checked by the other
+    assert all(t["tokens"] == (ROUNDS if here else 0) for t in tallies)
 
 
 # ------------------------------------------------------------------ leases
