@@ -21,7 +21,9 @@ from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import StateStore
 from tui.table.changes import parse_changes
+from tui.table.table import RowOutcome
 from tui.workspace import Workspace
+from tui.workspace.restore import UNKNOWN
 
 DEST = "products"
 LOGIN = "carol"
@@ -134,3 +136,32 @@ async def test_a_draft_declined_after_a_crash_is_audited_once(
     assert changed == {c["key"]["id"] for c in ready["changes"] if c["op"] == "update"}
     inserted = [line["values"] for line in entry.before["changes"] if line["op"] == "insert"]
     assert [v["name"] for v in inserted] == ["Crash survivor"]
+
+
+async def test_a_held_row_reverted_is_audited_with_the_draft_it_leaves(
+    tmp_path: Path, demo_server: Any, state_backend: StateBackend
+) -> None:
+    """A row whose writeback was cut off (outcome unknown), reverted by the user after
+    checking the server: one entry, like take theirs; a row not held leaves none."""
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
+        ws = await reopened(config_path, state)
+        held, other = ws.table.find({"id": 41}), ws.table.find({"id": 42})
+        loaded = ws.table.value(held, "qty")
+        ws.table.edit(held, "qty", 4141)
+        ws.table.edit(other, "qty", 4242)
+        ws.table.add_row({"sku": "PRD-94141", "name": "Held new", "region": "EMEA"})
+        new = next(c.row for c in ws.table.changes() if c.op == "insert")
+        ws.table.apply_results([RowOutcome(r, "unknown", reason=UNKNOWN) for r in (held, new)])
+        ws.journal()
+        assert ws.held == {held, new}
+        assert ws.revert([other]) == 1
+        assert not entries(state, "revert")
+        assert ws.revert([held, new]) == 2
+        updated, inserted = sorted(entries(state, "revert"), key=lambda e: e.row_key is None)
+        draft = state.journal.load(LOGIN, DEST)
+    assert not ws.table.dirty and draft is None  # nothing left pending: no draft
+    assert updated.row_key == {"id": 41} and updated.outcome == "done"
+    assert (updated.before, updated.after) == ({"qty": 4141}, {"qty": loaded})
+    assert "revert" in updated.line() and f"qty: 4141 -> {loaded!r}" in updated.line()
+    assert inserted.row_key is None and inserted.before["name"] == "Held new"

@@ -41,7 +41,8 @@ class AuditEntry:
     host: str
     destination: str
     # insert | update | delete | lock | unlock | break | takeover: what was written or locked;
-    # take_theirs | overwrite | skip | discard: what the user decided about unsent rows
+    # take_theirs | overwrite | skip | discard | revert (a held row): what the user
+    # decided about unsent rows
     event: str
     ssh_client: str | None = None
     integration: str | None = None
@@ -98,7 +99,7 @@ class AuditEntry:
         return "  ".join(p for p in parts if p)
 
 
-_CHANGES = ("update", "take_theirs", "overwrite", "skip")
+_CHANGES = ("update", "take_theirs", "overwrite", "skip", "revert")
 
 
 def _what(entry: AuditEntry) -> str:

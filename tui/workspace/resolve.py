@@ -40,6 +40,30 @@ def resolution_entry(
     )
 
 
+REVERTED = "outcome unknown; reverted: the server's row stands"
+
+
+def revert_entry(
+    who: Identity, destination: str, integration: str, change: Change, writeback_id: str
+) -> AuditEntry:
+    """A held row (its writeback cut off, outcome unknown) reverted by the user: like take
+    theirs, before -> after is what the change set had -> what the row was loaded as."""
+    if change.op == "update":
+        before, after = dict(change.set), dict(change.was)
+    elif change.op == "insert":
+        before, after = dict(change.values), None
+    else:
+        before, after = {"deleted": True}, None
+    return AuditEntry.now(who, destination, "revert", integration=integration).but(
+        row_key=dict(change.key) or None,
+        before=before,
+        after=after,
+        outcome="done",
+        error=REVERTED,
+        writeback_id=writeback_id or None,
+    )
+
+
 def discard_entry(
     who: Identity, destination: str, integration: str, lines: list[dict[str, Any]], words: str
 ) -> AuditEntry:

@@ -15,9 +15,10 @@ from tui.state import access
 from tui.state.audit import AuditEntry
 from tui.state.errors import AccessRefused, Refused
 from tui.state.identity import Identity
-from tui.state.journal import Draft
+from tui.state.journal import Draft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
+from tui.table.changes import Change
 from tui.table.table import Table
 from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
@@ -29,6 +30,7 @@ from tui.workspace.resolve import (
     draft_lines,
     draft_words,
     resolution_entry,
+    revert_entry,
 )
 from tui.workspace.restore import Restored, held_rows, landed_held, restore
 from tui.writeback.results import RowResult
@@ -159,6 +161,31 @@ class Workspace:
     def held(self) -> set[int]:
         """Rows whose outcome is unknown after a crash: left out until released."""
         return held_rows(self.table)
+
+    def revert(self, rows: Iterable[int]) -> int:
+        """Throw away the pending changes of these rows (one undo step); returns how many
+        changed. A held row reverted is the user's word that the server's row stands
+        after all: audited (like take theirs) in the transaction that saves the draft."""
+        rows = list(rows)
+        held = self.held
+        changes = [c for c in self.table.changes() if c.row in held and c.row in rows]
+        entries = self._revert_entries(changes) if changes and self.dest.audit else []
+        done = self.table.revert_rows(rows)
+        if done:
+            self._settle(entries)
+        return done
+
+    def _revert_entries(self, changes: list[Change]) -> list[AuditEntry]:
+        draft = self.state.journal.load(self.who.login, self.dest.id)
+        sent = draft.sent if draft is not None else {}
+        entries = []
+        for change in changes:
+            ident = ident_text(self.table.ident(change.row)) if change.row is not None else ""
+            writeback_id = sent.get(ident, ("", ""))[0]
+            entries.append(
+                revert_entry(self.who, self.dest.id, self.integration.id, change, writeback_id)
+            )
+        return entries
 
     def release(self, rows: Iterable[int]) -> None:
         """The user checked these rows: they may be sent again."""
