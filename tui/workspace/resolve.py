@@ -68,9 +68,13 @@ def discard_entry(
     who: Identity, destination: str, integration: str, lines: list[dict[str, Any]], words: str
 ) -> AuditEntry:
     """One entry for a whole change set thrown away: its lines, as `push --changes` reads
-    them, so even a discarded draft can be sent later from the trail."""
+    them, so even a discarded draft can be sent later from the trail; and the keys of its
+    rows that have one (changed and deleted rows), the row key too when it is one row."""
+    keys = [line["key"] for line in lines if line.get("key")]
     return AuditEntry.now(who, destination, "discard", integration=integration).but(
-        before={"summary": words, "changes": lines}, outcome="done"
+        row_key=keys[0] if len(keys) == 1 and len(lines) == 1 else None,
+        before={"summary": words, "keys": keys, "changes": lines},
+        outcome="done",
     )
 
 

@@ -89,7 +89,11 @@ class Workspace:
     async def load(self, on_page: Callable[[Page], None] | None = None) -> None:
         """(Re)load the rows page by page; pending changes are carried over by key."""
         pending = self.table.snapshot() if self.table.dirty else None
-        held = [self.table.ident(row) for row in self.held]
+        held = {
+            ident_text(self.table.ident(c.row)): c.op
+            for c in self.table.changes()
+            if c.row is not None and c.row in self.held
+        }
         self.table = Table.for_destination(self.dest)
         async with Connection(self.integration, self.secrets) as conn:
             async for page in iter_pages(conn, self.dest):
@@ -98,17 +102,23 @@ class Workspace:
                     on_page(page)
         if pending:
             self.table.restore(pending)
-            self._audit_landed(Draft(pending, 0), landed_held(self.table, held))
-
-    def _audit_landed(self, draft: Draft, idents: list[str]) -> None:
-        """Held rows the server turns out to hold: written after all, so audited as done."""
-        if idents:
-            self._settle(
-                [
-                    landed_entry(self.who, self.dest.id, self.integration.id, draft, i)
-                    for i in idents
-                ]
-            )
+            landed, keys = landed_held(self.table, pending, held)
+            if landed:  # held rows the server turns out to hold: written after all
+                draft = Draft(pending, 0)
+                self._settle(
+                    [
+                        landed_entry(
+                            self.who,
+                            self.dest.id,
+                            self.integration.id,
+                            draft,
+                            ident,
+                            op=held[ident],
+                            key=keys.get(ident),
+                        )
+                        for ident in landed
+                    ]
+                )
 
     def restore_draft(self) -> Restored | None:
         """Put back the change set journaled for this user, if there is one."""
@@ -120,7 +130,14 @@ class Workspace:
         # one transaction: a crash here must neither lose nor repeat the landed rows' entries
         with self.state.db.write() as conn:
             for ident in landed:
-                entry = landed_entry(self.who, self.dest.id, self.integration.id, draft, ident)
+                entry = landed_entry(
+                    self.who,
+                    self.dest.id,
+                    self.integration.id,
+                    draft,
+                    ident,
+                    key=restored.keys.get(ident),
+                )
                 self.state.audit.add(conn, entry)
             if self.journaled:  # the writeback cut off is settled: its flags live in the draft
                 self.state.journal.finish_in(
