@@ -17,6 +17,8 @@ from tui.demo import DemoServer
 from tui.secrets import SecretStore
 from tui.state import AuditEntry, StateStore
 from tui.table import State
+from tui.table.table import RowOutcome
+from tui.workspace.restore import UNKNOWN
 
 
 def status(app: object) -> str:
@@ -78,6 +80,24 @@ async def test_status_counts_after_edits(config: Path, state: StateStore) -> Non
         assert "1 changed, 1 new, 1 deleted" in status(app)
         draft = state.journal.load("alice", "products")  # journaled after every step
         assert draft is not None and len(draft.snapshot["deletes"]) == 1
+
+
+async def test_reverting_a_held_row_in_the_grid_is_audited(config: Path, state: StateStore) -> None:
+    """The grid reverts through the workspace: a held row's revert leaves one entry."""
+    app = app_for(config, state)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot)
+        table = app.grid.table
+        row = table.row_at(0)
+        await edit_cell(pilot, "qty", "777")
+        table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN)])
+        assert app.bench.ws.held == {row}
+        await pilot.press("R")
+        await pilot.pause()
+        assert not table.dirty
+        [entry] = [e for e in state.audit.query(limit=None) if e.event == "revert"]
+        assert entry.row_key == table.key_of(row) and entry.before == {"qty": 777}
+        assert state.journal.load("alice", "products") is None
 
 
 async def test_lock_toggle_is_shared_and_audited(config: Path, state: StateStore) -> None:

@@ -242,10 +242,7 @@ async def test_escape_while_writing_waits_for_the_end(
     assert server_row(server, 7)["qty"] == 77
 
 
-async def test_writeback_refused_by_a_lock(
-    demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("tui.workspace.writing.LOCK_WAIT_S", 0.0)
+async def test_writeback_refused_by_a_lock(demo_server: Any, tmp_path: Path) -> None:
     ws = await loaded(demo_server, tmp_path)
     ws.state.locks.acquire("products", Identity("bob", "otherhost", 4242, None), 900, manual=True)
     ws.table.edit(ws.table.find({"id": 1}), "qty", 5)

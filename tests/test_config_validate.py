@@ -213,6 +213,18 @@ BROKEN = [
         "at least 30",
     ),
     (
+        "lock_wait negative",
+        GOOD.replace('key = ["id"]', 'key = ["id"]\nlock_wait = -1'),
+        15,
+        "lock_wait: must be at least 0",
+    ),
+    (
+        "lock_wait not a number",
+        GOOD.replace('key = ["id"]', 'key = ["id"]\nlock_wait = "60"'),
+        15,
+        "lock_wait: must be",
+    ),
+    (
         "access lists without secure",
         GOOD + '[destinations.customers.access]\nwrite = ["alice"]\n',
         22,

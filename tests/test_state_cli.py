@@ -15,7 +15,6 @@ from tests.fixtures.state_backends import StateBackend
 from tests.fixtures.state_support import child_env, cli, who, write_config
 from tui.state.identity import os_login
 from tui.state.migrations import MIGRATIONS
-from tui.workspace.writing import LOCK_WAIT_S
 
 DEST = "products"
 CLOCK = r"\d\d:\d\d"
@@ -93,8 +92,11 @@ def test_push_while_another_holds_the_lock_exits_3(
     tmp_path: Path, demo_server, state_backend: StateBackend, manual: bool
 ) -> None:
     """A lock taken by hand refuses at once; another writeback's lock is waited for
-    (5 s), then refused: either way nothing is written."""
-    config = write_config(tmp_path, demo_server, state=state_backend)
+    (lock_wait), then refused: either way nothing is written."""
+    wait = 30 if manual else 1.5  # by hand: refused long before lock_wait runs out
+    config = write_config(
+        tmp_path, demo_server, products=f"lock_wait = {wait}\n", state=state_backend
+    )
     with state_backend() as state:
         state.locks.acquire(DEST, who("bob", "otherhost"), 600, manual=manual)
     changes = changes_file(tmp_path, {"op": "update", "key": {"id": 5}, "set": {"qty": 55}})
@@ -105,10 +107,12 @@ def test_push_while_another_holds_the_lock_exits_3(
     assert re.fullmatch(
         rf"writeback push products: refused: locked by bob@otherhost since {CLOCK}\n", run.stderr
     )
+    waited = time.monotonic() - started
     if manual:
         assert demo_server.request_count == sent
+        assert waited < wait / 2, "a lock taken by hand must refuse at once"
     else:
-        assert time.monotonic() - started >= LOCK_WAIT_S
+        assert waited >= wait
         assert {method for method, _path, _status in demo_server.recent_requests} == {"GET"}
     with state_backend() as state:
         assert [e.event for e in state.audit.query()] == ["lock"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import socket
 import sqlite3
 import stat
 import time
@@ -25,6 +26,7 @@ from tui.state.migrations import MIGRATIONS
 from tui.workspace import Workspace, writing
 
 DEST = "products"
+HERE = socket.gethostname()
 ROUNDS = 1000
 
 
@@ -40,15 +42,22 @@ def events(state: StateStore, *names: str) -> list:
 # ------------------------------------------------------------------ two processes racing
 
 
-@pytest.mark.parametrize("logins", [("alice", "bob"), ("alice", "alice")], ids=["two", "same"])
+@pytest.mark.parametrize(
+    ("logins", "here"),
+    [(("alice", "bob"), False), (("alice", "alice"), False), (("alice", "bob"), True)],
+    ids=["two", "same", "this-host"],
+)
 def test_two_processes_racing_never_both_hold(
-    state_backend: StateBackend, tmp_path: Path, logins: tuple[str, str]
+    state_backend: StateBackend, tmp_path: Path, logins: tuple[str, str], here: bool
 ) -> None:
     """Two "hosts" (host names injected into the identities) race for one lock. Same
-    login: automatic locks belong to a process, so its two pids still exclude."""
+    login: automatic locks belong to a process, so its two pids still exclude. This
+    host: each lock records its process's start token and every look at the other's
+    lock asks whether its process still runs, under full contention: still never
+    two holders, and no live holder taken for dead (no takeover in the trail)."""
     state_backend().close()
-    racers = [(login, f"racehost-{n}") for n, login in enumerate(logins)]
-    pids, _ = race(state_backend.target, DEST, racers, ROUNDS, tmp_path / "inside")
+    racers = [(login, HERE if here else f"racehost-{n}") for n, login in enumerate(logins)]
+    pids, tallies = race(state_backend.target, DEST, racers, ROUNDS, tmp_path / "inside")
     with state_backend() as state:
         trail = events(state, "lock", "unlock", "takeover", "break")
         assert state.locks.get(DEST) is None
@@ -59,6 +68,8 @@ def test_two_processes_racing_never_both_hold(
         assert taken.after["pid"] == given.before["pid"] and taken.host == given.host
     assert {e.after["pid"] for e in trail[::2]} == set(pids)
     assert {e.host for e in trail} == {host for _login, host in racers}
+    # on this host every lock carried its process's start token, to be checked by the other
+    assert all(t["tokens"] == (ROUNDS if here else 0) for t in tallies)
 
 
 # ------------------------------------------------------------------ leases
@@ -168,9 +179,8 @@ def test_unlock_by_the_holder_is_audited(store: StateStore) -> None:
 
 
 async def test_manual_lock_lets_the_same_login_write_and_refuses_others(
-    tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch, state_backend: StateBackend
+    tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
-    monkeypatch.setattr(writing, "LOCK_WAIT_S", 0.2)
     config = load_config(write_config(tmp_path, demo_server, state=state_backend))
     with state_backend() as state:
         lock = Workspace(config, DEST, state, who("alice", pid=1001), SecretStore()).lock()
@@ -213,6 +223,57 @@ async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
         ("update", "alice"),
         ("unlock", "alice"),
     ]
+
+
+async def test_a_writeback_waits_for_another_writebacks_lock_and_says_so(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    path = write_config(tmp_path, demo_server, products="lock_wait = 10\n", state=state_backend)
+    config = load_config(path)
+    assert config.destinations[DEST].lock_wait == 10
+    bob = who("bob", "bobhost")
+    with state_backend() as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        ws.table.edit(0, "qty", 4545)
+        state.locks.acquire(DEST, bob, 600)  # bob's writeback, still running
+        heard: list[tuple[float, str, float]] = []
+
+        def waiting(holder: str, seconds_left: float) -> None:
+            heard.append((time.monotonic(), holder, seconds_left))
+            if len(heard) == 3:
+                state.locks.release(DEST, bob)
+
+        report = await ws.write_back(on_wait=waiting)
+    assert report.summary == "1 updated" and len(heard) == 3
+    assert all(holder.startswith("locked by bob@bobhost since") for _at, holder, _left in heard)
+    left = [seconds for _at, _holder, seconds in heard]
+    assert 9 < left[0] <= 10 and left[0] > left[1] > left[2]
+    gaps = [b[0] - a[0] for a, b in zip(heard, heard[1:], strict=False)]
+    assert all(writing.WAIT_TICK_S * 0.9 <= gap < 3 * writing.WAIT_TICK_S for gap in gaps)
+    assert report.lock_wait_s >= 2 * writing.WAIT_TICK_S * 0.9
+
+
+@pytest.mark.parametrize(
+    ("lock_wait", "manual"), [(0, False), (60, True)], ids=["lock_wait-0", "by-hand"]
+)
+async def test_a_writeback_refuses_at_once_with_lock_wait_0_or_under_a_lock_by_hand(
+    tmp_path: Path, demo_server, state_backend: StateBackend, lock_wait: int, manual: bool
+) -> None:
+    path = write_config(
+        tmp_path, demo_server, products=f"lock_wait = {lock_wait}\n", state=state_backend
+    )
+    config = load_config(path)
+    with state_backend() as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        ws.table.edit(0, "qty", 4646)
+        state.locks.acquire(DEST, who("bob", "bobhost"), 600, manual=manual)
+        heard: list[str] = []
+        started = time.monotonic()
+        with pytest.raises(LockHeld, match="locked by bob@bobhost"):
+            await ws.write_back(on_wait=lambda holder, _left: heard.append(holder))
+    assert time.monotonic() - started < 2 and not heard
 
 
 async def test_a_writeback_longer_than_its_lease_keeps_the_lock(

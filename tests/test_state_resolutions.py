@@ -21,7 +21,10 @@ from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import StateStore
 from tui.table.changes import parse_changes
+from tui.table.table import RowOutcome
 from tui.workspace import Workspace
+from tui.workspace.report import LANDED
+from tui.workspace.restore import UNKNOWN
 
 DEST = "products"
 LOGIN = "carol"
@@ -99,6 +102,8 @@ async def test_a_discarded_change_set_is_audited_and_can_be_pushed_from_the_trai
     assert entry.before["summary"] == "1 changed, 1 new, 1 deleted"
     assert json.loads(json.dumps(entry.before["changes"])) == json.loads(json.dumps(mine))
     assert "discard" in entry.line() and entry.row_key is None
+    assert entry.before["keys"] == [{"id": 31}, {"id": 32}]
+    assert "1 changed, 1 new, 1 deleted (id=31, id=32)" in entry.line()
     # what was thrown away is a change file: pushed from the trail, it is all written
     lines = [json.dumps(line, default=str) for line in entry.before["changes"]]
     assert [c.op for c in parse_changes(lines, ["id"])] == [line["op"] for line in mine]
@@ -131,6 +136,75 @@ async def test_a_draft_declined_after_a_crash_is_audited_once(
         assert len(entries(state, "discard")) == 1
     assert entry.before["summary"] == "2 changed, 1 new, 1 deleted"
     changed = {line["key"]["id"] for line in entry.before["changes"] if line["op"] == "update"}
+    keyed = [line["key"] for line in entry.before["changes"] if "key" in line]
+    assert entry.before["keys"] == keyed and len(keyed) == 3  # 2 changed, 1 deleted
     assert changed == {c["key"]["id"] for c in ready["changes"] if c["op"] == "update"}
     inserted = [line["values"] for line in entry.before["changes"] if line["op"] == "insert"]
     assert [v["name"] for v in inserted] == ["Crash survivor"]
+
+
+async def test_a_held_row_reverted_is_audited_with_the_draft_it_leaves(
+    tmp_path: Path, demo_server: Any, state_backend: StateBackend
+) -> None:
+    """A row whose writeback was cut off (outcome unknown), reverted by the user after
+    checking the server: one entry, like take theirs; a row not held leaves none."""
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
+    with state_backend() as state:
+        ws = await reopened(config_path, state)
+        held, other = ws.table.find({"id": 41}), ws.table.find({"id": 42})
+        loaded = ws.table.value(held, "qty")
+        ws.table.edit(held, "qty", 4141)
+        ws.table.edit(other, "qty", 4242)
+        ws.table.add_row({"sku": "PRD-94141", "name": "Held new", "region": "EMEA"})
+        new = next(c.row for c in ws.table.changes() if c.op == "insert")
+        ws.table.apply_results([RowOutcome(r, "unknown", reason=UNKNOWN) for r in (held, new)])
+        ws.journal()
+        assert ws.held == {held, new}
+        assert ws.revert([other]) == 1
+        assert not entries(state, "revert")
+        assert ws.revert([held, new]) == 2
+        updated, inserted = sorted(entries(state, "revert"), key=lambda e: e.row_key is None)
+        draft = state.journal.load(LOGIN, DEST)
+    assert not ws.table.dirty and draft is None  # nothing left pending: no draft
+    assert updated.row_key == {"id": 41} and updated.outcome == "done"
+    assert (updated.before, updated.after) == ({"qty": 4141}, {"qty": loaded})
+    assert "revert" in updated.line() and f"qty: 4141 -> {loaded!r}" in updated.line()
+    assert inserted.row_key is None and inserted.before["name"] == "Held new"
+
+
+async def test_held_inserts_and_deletes_a_reload_finds_written_are_audited_as_landed(
+    tmp_path: Path, demo_server: Any, state_backend: StateBackend
+) -> None:
+    """An insert whose key (in its values) the server now has, a delete whose key it no
+    longer has: written by the writeback that was cut off. A new row without its key in
+    its values cannot be looked up: it stays held."""
+    config_path = write_config(tmp_path, demo_server, state=state_backend)
+    text = config_path.read_text()  # ids given by the client, on new rows
+    id_column = '[destinations.products.columns.id]\ntype = "integer"\n'
+    assert id_column + "read_only = true\n" in text
+    config_path.write_text(text.replace(id_column + "read_only = true\n", id_column, 1))
+    new = {"id": 95252, "sku": "PRD-95252", "name": "Landed new", "region": "EMEA"}
+    with state_backend() as state:
+        ws = await reopened(config_path, state)
+        ws.table.delete_rows([ws.table.find({"id": 52})])
+        ws.table.add_row(new)
+        ws.table.add_row({"sku": "PRD-95253", "name": "No key", "region": "EMEA"})
+        rows = [c.row for c in ws.table.changes()]
+        ws.table.apply_results([RowOutcome(r, "unknown", reason=UNKNOWN) for r in rows])
+        ws.journal()
+        unkeyed = next(c.row for c in ws.table.changes() if c.values.get("name") == "No key")
+        # what the cut-off writeback did before it died
+        assert httpx.delete(f"{demo_server.api_url}/products/52", timeout=10).is_success
+        assert httpx.post(f"{demo_server.api_url}/products", json=new, timeout=10).is_success
+        await ws.load()
+        landed = entries(state, "insert", "delete")
+        draft = state.journal.load(LOGIN, DEST)
+    by_op = {e.event: e for e in landed}
+    assert len(landed) == 2 and set(by_op) == {"insert", "delete"}
+    assert by_op["delete"].row_key == {"id": 52}
+    assert by_op["insert"].row_key == {"id": 95252}
+    assert by_op["insert"].after["name"] == "Landed new"
+    assert all(e.outcome == "done" and e.error == LANDED for e in landed)
+    # the landed insert left the change set: only the new row without a key is held
+    assert [c.values.get("name") for c in ws.table.changes()] == ["No key"]
+    assert ws.held == {unkeyed} and len(draft.snapshot["inserts"]) == 1

@@ -60,7 +60,7 @@ class View:
         if pane.integration != ws.integration.id:
             self.show_panes(dest)
         pane.mark_current(dest)
-        app.grid.set_table(ws.table, read_only=bench.read_only_reason(ws))
+        app.grid.set_table(ws.table, read_only=bench.read_only_reason(ws), reverter=ws.revert)
         idle = dest not in bench.loaded and dest not in bench.unfinished
         if idle and not app.loader.loading(dest):
             app.loader.start(ws)
@@ -74,7 +74,7 @@ class View:
             return
         grid = self.app.grid
         if grid.table is not ws.table:
-            grid.set_table(ws.table, read_only=self.bench.read_only_reason(ws))
+            grid.set_table(ws.table, read_only=self.bench.read_only_reason(ws), reverter=ws.revert)
         else:
             grid.refresh_table()
         self.show_state()

@@ -175,6 +175,7 @@ class Destination:
     audit: bool = True
     allow_locking: bool = False
     lock_ttl: int = 900
+    lock_wait: float = 60.0  # seconds a writeback waits for another one's automatic lock
     conflict_check: str = "auto"
     after_write: str = "none"
     read_only: bool = False

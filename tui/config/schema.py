@@ -217,6 +217,7 @@ def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) 
         audit=s.bool("audit", True),
         allow_locking=s.bool("allow_locking", False),
         lock_ttl=s.int("lock_ttl", 900, minimum=30),
+        lock_wait=_lock_wait(s),
         conflict_check=s.str("conflict_check", "auto", choices=m.CONFLICT_CHECKS) or "auto",
         after_write=s.str("after_write", "none", choices=m.AFTER_WRITE) or "none",
         read_only=s.bool("read_only", False),
@@ -231,6 +232,12 @@ def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) 
     )
     _check_destination(s, dest)
     return dest
+
+
+def _lock_wait(s: Section) -> float:
+    """Seconds a writeback waits for another writeback's lock; 0 refuses at once."""
+    value = s.float("lock_wait", 60.0, minimum=0)
+    return 60.0 if value is None else value
 
 
 @dataclass(frozen=True)

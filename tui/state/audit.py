@@ -41,7 +41,8 @@ class AuditEntry:
     host: str
     destination: str
     # insert | update | delete | lock | unlock | break | takeover: what was written or locked;
-    # take_theirs | overwrite | skip | discard: what the user decided about unsent rows
+    # take_theirs | overwrite | skip | discard | revert (a held row): what the user
+    # decided about unsent rows
     event: str
     ssh_client: str | None = None
     integration: str | None = None
@@ -98,12 +99,16 @@ class AuditEntry:
         return "  ".join(p for p in parts if p)
 
 
-_CHANGES = ("update", "take_theirs", "overwrite", "skip")
+_CHANGES = ("update", "take_theirs", "overwrite", "skip", "revert")
 
 
 def _what(entry: AuditEntry) -> str:
     if entry.event == "discard" and entry.before:
-        return str(entry.before.get("summary", ""))
+        keys = entry.before.get("keys") or []
+        shown = ", ".join(" ".join(f"{k}={v}" for k, v in key.items()) for key in keys[:5])
+        more = f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+        rows = f" ({shown}{more})" if shown and not entry.row_key else ""
+        return str(entry.before.get("summary", "")) + rows
     if entry.event in _CHANGES and entry.after:
         before = entry.before or {}
         return ", ".join(f"{k}: {before.get(k)!r} -> {v!r}" for k, v in entry.after.items())

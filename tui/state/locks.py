@@ -58,7 +58,9 @@ class Lock:
         """An automatic lock whose process, on this host, has ended (killed, crashed).
 
         A manual lock is the user's, not a process's: `writeback lock` exits at once.
-        Another host's processes cannot be seen from here: their leases run out.
+        Another host's processes cannot be seen from here, nor those of another machine
+        of the same name or a container with pids of its own (its start token is not of
+        this machine): their leases run out.
         """
         return (
             not self.manual and self.host == socket.gethostname() and gone(self.pid, self.started)

@@ -36,6 +36,7 @@ class WritebackReport:
     total: int = 0
     writeback_id: str = ""
     notes: list[str] = field(default_factory=list)  # how the writeback had to adapt, once each
+    lock_wait_s: float = 0.0  # how long it waited for another writeback's lock
 
 
 def conflict_of(change: RowChange, result: RowResult) -> Conflict:
@@ -90,24 +91,39 @@ LANDED = "found on the server after the writeback was cut off"
 
 
 def landed_entry(
-    who: Identity, destination: str, integration: str, draft: Draft, ident: str
+    who: Identity,
+    destination: str,
+    integration: str,
+    draft: Draft,
+    ident: str,
+    *,
+    op: str = "",
+    key: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """The audit entry of a row a cut-off writeback wrote without living to record it."""
-    writeback_id, op = draft.sent.get(ident, ("", "update"))
-    key = json.loads(ident)["key"]
-    item = next(
-        (
-            u
-            for u in draft.snapshot.get("updates", [])
-            if ident_text({"key": u.get("key")}) == ident
-        ),
-        {},
-    )
-    return AuditEntry.now(who, destination, op or "update", integration=integration).but(
-        row_key=decode_cells(key),
-        before=decode_cells(item["was"]) if "was" in item else None,
-        after=decode_cells(item["set"]) if "set" in item else None,
+    """The audit entry of a row a cut-off writeback wrote without living to record it
+    (`op` where the draft does not say; `key`: a new row's, as the server now has it)."""
+    writeback_id, sent_op = draft.sent.get(ident, ("", ""))
+    op = sent_op or op or "update"
+    named = json.loads(ident)
+    if key is None and "key" in named:
+        key = decode_cells(named["key"])
+    before = after = None
+    if op == "update":
+        item = _item(draft, "updates", lambda u: ident_text({"key": u.get("key")}) == ident)
+        before = decode_cells(item["was"]) if "was" in item else None
+        after = decode_cells(item["set"]) if "set" in item else None
+    elif op == "insert":
+        item = _item(draft, "inserts", lambda i: i.get("row") == named.get("row"))
+        after = decode_cells(item["values"]) if "values" in item else None
+    return AuditEntry.now(who, destination, op, integration=integration).but(
+        row_key=key or None,
+        before=before,
+        after=after,
         outcome="done",
         error=LANDED,
         writeback_id=writeback_id or None,
     )
+
+
+def _item(draft: Draft, part: str, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    return next((i for i in draft.snapshot.get(part, []) if match(i)), {})

@@ -40,13 +40,41 @@ def resolution_entry(
     )
 
 
+REVERTED = "outcome unknown; reverted: the server's row stands"
+
+
+def revert_entry(
+    who: Identity, destination: str, integration: str, change: Change, writeback_id: str
+) -> AuditEntry:
+    """A held row (its writeback cut off, outcome unknown) reverted by the user: like take
+    theirs, before -> after is what the change set had -> what the row was loaded as."""
+    if change.op == "update":
+        before, after = dict(change.set), dict(change.was)
+    elif change.op == "insert":
+        before, after = dict(change.values), None
+    else:
+        before, after = {"deleted": True}, None
+    return AuditEntry.now(who, destination, "revert", integration=integration).but(
+        row_key=dict(change.key) or None,
+        before=before,
+        after=after,
+        outcome="done",
+        error=REVERTED,
+        writeback_id=writeback_id or None,
+    )
+
+
 def discard_entry(
     who: Identity, destination: str, integration: str, lines: list[dict[str, Any]], words: str
 ) -> AuditEntry:
     """One entry for a whole change set thrown away: its lines, as `push --changes` reads
-    them, so even a discarded draft can be sent later from the trail."""
+    them, so even a discarded draft can be sent later from the trail; and the keys of its
+    rows that have one (changed and deleted rows), the row key too when it is one row."""
+    keys = [line["key"] for line in lines if line.get("key")]
     return AuditEntry.now(who, destination, "discard", integration=integration).but(
-        before={"summary": words, "changes": lines}, outcome="done"
+        row_key=keys[0] if len(keys) == 1 and len(lines) == 1 else None,
+        before={"summary": words, "keys": keys, "changes": lines},
+        outcome="done",
     )
 
 

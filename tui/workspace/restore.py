@@ -20,6 +20,7 @@ class Restored:
     problems: list[str] = field(default_factory=list)
     unknown: int = 0  # rows flagged "outcome unknown": held back until checked
     landed: list[str] = field(default_factory=list)  # idents found written on the server
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # landed inserts' keys
 
 
 def restore(table: Table, draft: Draft) -> Restored:
@@ -32,16 +33,55 @@ def restore(table: Table, draft: Draft) -> Restored:
     # a row no longer pending reached the server before the crash: nothing to check
     flagged = [row for row in found.values() if row in pending]
     table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in flagged])
-    landed = [text for text, row in found.items() if _landed(draft, text, row, pending)]
-    return Restored(str(table.counts()), problems, len(held_rows(table)), landed)
+    ops = {text: draft.sent.get(text, ("", ""))[1] for text in found}
+    landed, keys = settle_landed(table, draft.snapshot, ops, found, pending)
+    return Restored(str(table.counts()), problems, len(held_rows(table)), landed, keys)
 
 
-def _landed(draft: Draft, text: str, row: int | None, pending: set[int]) -> bool:
-    """An update whose value the server now holds.  Not a delete whose row is missing:
-    a server-side filter hides rows too, and a new row has no key to look it up by."""
-    if "key" not in json.loads(text) or draft.sent.get(text, ("", ""))[1] != "update":
-        return False
-    return row is not None and row not in pending
+def settle_landed(
+    table: Table,
+    snapshot: dict[str, Any],
+    ops: dict[str, str],
+    found: dict[str, int | None],
+    pending: set[int],
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Of rows whose writeback was cut off (ident text -> op; where each is now), those
+    the server shows written: an update whose values it holds, a delete whose key it no
+    longer has, an insert whose key (given in its values) it now has. A landed insert
+    leaves the change set (sending it again would add it twice). Returns their idents,
+    and the keys of the landed inserts."""
+    landed: list[str] = []
+    keys: dict[str, dict[str, Any]] = {}
+    for text, op in ops.items():
+        ident, row = json.loads(text), found.get(text)
+        if op == "update" and "key" in ident:
+            hit = row is not None and row not in pending
+        elif op == "delete" and "key" in ident:
+            hit = row is None
+        elif op == "insert" and "row" in ident:
+            key = _inserted_key(table, snapshot, int(ident["row"]))
+            hit = key is not None
+            if key is not None:
+                keys[text] = key
+                if table.exists(int(ident["row"])):
+                    table.revert_rows([int(ident["row"])])
+        else:
+            hit = False
+        if hit:
+            landed.append(text)
+    return landed, keys
+
+
+def _inserted_key(table: Table, snapshot: dict[str, Any], row: int) -> dict[str, Any] | None:
+    """The key of a new row, when its values give one and the server now has a row by it."""
+    item = next((i for i in snapshot.get("inserts", []) if i.get("row") == row), None)
+    if item is None or not table.key:
+        return None
+    values = decode_cells(item.get("values", {}))
+    key = {k: values.get(k) for k in table.key}
+    if any(v is None or v == "" for v in key.values()):
+        return None
+    return key if table.find(key) is not None else None
 
 
 def held_rows(table: Table) -> set[int]:
@@ -73,11 +113,11 @@ def _find(table: Table, text: str) -> int | None:
     return row if table.exists(row) else None
 
 
-def landed_held(table: Table, held: list[dict[str, Any]]) -> list[str]:
-    """Of the rows held before a reload, the updates no longer pending after it: the
-    server holds their values, so the writeback cut off wrote them."""
+def landed_held(
+    table: Table, snapshot: dict[str, Any], held: dict[str, str]
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Of the rows held before a reload (ident text -> op), those the server shows the
+    writeback cut off wrote (see settle_landed)."""
     pending = {c.row for c in table.changes()}
-    texts = [ident_text(ident) for ident in held if "key" in ident]
-    return [
-        text for text in texts if (row := _find(table, text)) is not None and row not in pending
-    ]
+    found = {text: _find(table, text) for text in held}
+    return settle_landed(table, snapshot, held, found, pending)

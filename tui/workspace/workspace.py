@@ -15,9 +15,10 @@ from tui.state import access
 from tui.state.audit import AuditEntry
 from tui.state.errors import AccessRefused, Refused
 from tui.state.identity import Identity
-from tui.state.journal import Draft
+from tui.state.journal import Draft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
+from tui.table.changes import Change
 from tui.table.table import Table
 from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
@@ -29,6 +30,7 @@ from tui.workspace.resolve import (
     draft_lines,
     draft_words,
     resolution_entry,
+    revert_entry,
 )
 from tui.workspace.restore import Restored, held_rows, landed_held, restore
 from tui.writeback.results import RowResult
@@ -87,7 +89,11 @@ class Workspace:
     async def load(self, on_page: Callable[[Page], None] | None = None) -> None:
         """(Re)load the rows page by page; pending changes are carried over by key."""
         pending = self.table.snapshot() if self.table.dirty else None
-        held = [self.table.ident(row) for row in self.held]
+        held = {
+            ident_text(self.table.ident(c.row)): c.op
+            for c in self.table.changes()
+            if c.row is not None and c.row in self.held
+        }
         self.table = Table.for_destination(self.dest)
         async with Connection(self.integration, self.secrets) as conn:
             async for page in iter_pages(conn, self.dest):
@@ -96,17 +102,23 @@ class Workspace:
                     on_page(page)
         if pending:
             self.table.restore(pending)
-            self._audit_landed(Draft(pending, 0), landed_held(self.table, held))
-
-    def _audit_landed(self, draft: Draft, idents: list[str]) -> None:
-        """Held rows the server turns out to hold: written after all, so audited as done."""
-        if idents:
-            self._settle(
-                [
-                    landed_entry(self.who, self.dest.id, self.integration.id, draft, i)
-                    for i in idents
-                ]
-            )
+            landed, keys = landed_held(self.table, pending, held)
+            if landed:  # held rows the server turns out to hold: written after all
+                draft = Draft(pending, 0)
+                self._settle(
+                    [
+                        landed_entry(
+                            self.who,
+                            self.dest.id,
+                            self.integration.id,
+                            draft,
+                            ident,
+                            op=held[ident],
+                            key=keys.get(ident),
+                        )
+                        for ident in landed
+                    ]
+                )
 
     def restore_draft(self) -> Restored | None:
         """Put back the change set journaled for this user, if there is one."""
@@ -118,7 +130,14 @@ class Workspace:
         # one transaction: a crash here must neither lose nor repeat the landed rows' entries
         with self.state.db.write() as conn:
             for ident in landed:
-                entry = landed_entry(self.who, self.dest.id, self.integration.id, draft, ident)
+                entry = landed_entry(
+                    self.who,
+                    self.dest.id,
+                    self.integration.id,
+                    draft,
+                    ident,
+                    key=restored.keys.get(ident),
+                )
                 self.state.audit.add(conn, entry)
             if self.journaled:  # the writeback cut off is settled: its flags live in the draft
                 self.state.journal.finish_in(
@@ -160,6 +179,31 @@ class Workspace:
         """Rows whose outcome is unknown after a crash: left out until released."""
         return held_rows(self.table)
 
+    def revert(self, rows: Iterable[int]) -> int:
+        """Throw away the pending changes of these rows (one undo step); returns how many
+        changed. A held row reverted is the user's word that the server's row stands
+        after all: audited (like take theirs) in the transaction that saves the draft."""
+        rows = list(rows)
+        held = self.held
+        changes = [c for c in self.table.changes() if c.row in held and c.row in rows]
+        entries = self._revert_entries(changes) if changes and self.dest.audit else []
+        done = self.table.revert_rows(rows)
+        if done:
+            self._settle(entries)
+        return done
+
+    def _revert_entries(self, changes: list[Change]) -> list[AuditEntry]:
+        draft = self.state.journal.load(self.who.login, self.dest.id)
+        sent = draft.sent if draft is not None else {}
+        entries = []
+        for change in changes:
+            ident = ident_text(self.table.ident(change.row)) if change.row is not None else ""
+            writeback_id = sent.get(ident, ("", ""))[0]
+            entries.append(
+                revert_entry(self.who, self.dest.id, self.integration.id, change, writeback_id)
+            )
+        return entries
+
     def release(self, rows: Iterable[int]) -> None:
         """The user checked these rows: they may be sent again."""
         for row in rows:
@@ -179,15 +223,20 @@ class Workspace:
         overwrite: Iterable[int] = (),
         skip: Iterable[int] = (),
         on_result: Callable[[RowResult], None] | None = None,
+        on_wait: Callable[[str, float], None] | None = None,
     ) -> WritebackReport:
-        """Send the change set under the lock; every row audited as its result arrives."""
+        """Send the change set under the lock; every row audited as its result arrives.
+
+        Another writeback's lock is waited for up to the destination's `lock_wait`
+        seconds; meanwhile `on_wait("locked by bob@host since 10:32", seconds_left)`
+        is called about every half second (a countdown to show)."""
         refusal = access.write_refusal(self.dest, self.who.login)
         if refusal:
             raise AccessRefused(refusal)
         problems = self.table.problems()
         if problems:
             raise Refused(f"nothing sent: {len(problems)} invalid values, first: {problems[0]}")
-        return await writing.run(self, overwrite, skip, on_result)
+        return await writing.run(self, overwrite, skip, on_result, on_wait)
 
     def resolve(
         self, conflicts: Iterable[Conflict], choices: dict[int, Choice], writeback_id: str = ""

@@ -24,8 +24,10 @@ from tui.writeback.results import RowResult, summary
 if TYPE_CHECKING:
     from tui.workspace.workspace import Workspace
 
-LOCK_WAIT_S = 5.0
 LOCK_POLL_S = 0.05
+WAIT_TICK_S = 0.5  # how often a waiting writeback tells its caller (on_wait)
+
+OnWait = Callable[[str, float], None]
 
 
 def rows_to_send(ws: Workspace, skip: Iterable[int]) -> tuple[list[RowChange], list[RowChange]]:
@@ -41,30 +43,43 @@ async def run(
     overwrite: Iterable[int],
     skip: Iterable[int],
     on_result: Callable[[RowResult], None] | None,
+    on_wait: OnWait | None = None,
 ) -> WritebackReport:
-    taken = await _take_lock(ws)
+    started = time.monotonic()
+    taken = await _take_lock(ws, on_wait)
+    waited = time.monotonic() - started
     heartbeat = asyncio.create_task(_renew_while_running(ws))
     try:
-        return await _send(ws, overwrite, skip, on_result or (lambda _r: None))
+        report = await _send(ws, overwrite, skip, on_result or (lambda _r: None))
+        report.lock_wait_s = waited
+        return report
     finally:
         heartbeat.cancel()
         if taken:
             ws.state.locks.release(ws.dest.id, ws.who, integration=ws.integration.id)
 
 
-async def _take_lock(ws: Workspace) -> bool:
-    """The auto-lock, waiting briefly without blocking the event loop (the app stays live)."""
-    deadline = time.monotonic() + LOCK_WAIT_S
+async def _take_lock(ws: Workspace, on_wait: OnWait | None) -> bool:
+    """The auto-lock. Another writeback's is waited for, up to the destination's
+    lock_wait seconds, without blocking the event loop (the app stays live); a lock
+    taken by hand refuses at once. While waiting, `on_wait(holder, seconds_left)`
+    hears about it every WAIT_TICK_S or so, the first time at once."""
+    deadline = time.monotonic() + ws.dest.lock_wait
+    tick = 0.0
     while True:
         try:
             _, taken = ws.state.locks.acquire(
                 ws.dest.id, ws.who, ws.dest.lock_ttl, integration=ws.integration.id
             )
             return taken
-        except LockHeld:
-            if time.monotonic() >= deadline:
+        except LockHeld as held:
+            now = time.monotonic()
+            if held.lock.manual or now >= deadline:
                 raise
-            await asyncio.sleep(LOCK_POLL_S)
+            if on_wait is not None and now >= tick:
+                on_wait(held.lock.describe(), deadline - now)
+                tick = now + WAIT_TICK_S
+            await asyncio.sleep(min(LOCK_POLL_S, deadline - now))
 
 
 async def _renew_while_running(ws: Workspace) -> None:

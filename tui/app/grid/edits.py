@@ -103,7 +103,7 @@ class GridEdits:
         rows = self._target_rows()
         if table is None or not rows:
             return
-        if table.revert_rows(rows):
+        if (self.reverter or table.revert_rows)(rows):
             self._changed(self._step_label("revert"), rows=True)
 
     # ----------------------------------------------------------- history

@@ -10,6 +10,8 @@ a list of choices and the search/filter prompt are widgets of their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
@@ -97,6 +99,9 @@ class Grid(GridMoves, GridEditing, GridEdits, GridViews, Widget, can_focus=True)
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.table: Table | None = None
+        # how rows are reverted, when someone else must see it (the workspace audits
+        # held rows); None: the table's own revert
+        self.reverter: Callable[[list[int]], int] | None = None
         self._read_only: str | None = None
         self._row_numbers = row_numbers
         self._columns = ColumnLayout()
@@ -123,11 +128,18 @@ class Grid(GridMoves, GridEditing, GridEdits, GridViews, Widget, can_focus=True)
 
     # ----------------------------------------------------------- public
 
-    def set_table(self, table: Table | None, read_only: str | None = None) -> None:
-        """Show a table (None: an empty grid), cursor at the top left."""
+    def set_table(
+        self,
+        table: Table | None,
+        read_only: str | None = None,
+        reverter: Callable[[list[int]], int] | None = None,
+    ) -> None:
+        """Show a table (None: an empty grid), cursor at the top left; `reverter`
+        reverts its rows instead of the table itself."""
         self._close_editors()
         self._jobs.cancel(quiet=True)
         self.table = table
+        self.reverter = reverter
         self.read_only = read_only
         self._columns.reset(table)
         self._painter.forget_types()
