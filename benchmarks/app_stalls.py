@@ -40,10 +40,15 @@ class StallWatch:
         while True:
             started = time.perf_counter()
             await asyncio.sleep(0.002)
-            self.worst = max(self.worst, time.perf_counter() - started - 0.002)
+            gap = time.perf_counter() - started - 0.002
+            if gap > 0.02:
+                self.gaps.append((round(started - self.t0, 3), round(gap * 1000)))
+            self.worst = max(self.worst, gap)
 
     def start(self) -> None:
         self.worst = 0.0
+        self.gaps: list[tuple[float, float]] = []
+        self.t0 = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._watch())
 
     async def stop(self) -> float:
@@ -84,6 +89,7 @@ def measure(rows: int, runs: int) -> list[tuple[str, list[float], list[float], l
                     await act()
                     walls.append(time.perf_counter() - started)
                     stalls.append(await watch.stop())
+                    print(name, watch.gaps)
                     table.clear_view()
                     t0 = time.perf_counter()
                     direct()

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import contains, is_, is_not
+from typing import Any
 
 # Work on a million rows goes in slices: one C call over a slice takes a few
 # milliseconds, and between calls a thread computing a view lets the UI thread run.
@@ -33,12 +34,17 @@ def sort_ids(
     """``ids`` ordered by their ``values`` (aligned); nulls last either way; stable.
 
     Sorted a slice at a time, then merged; `tick` is called between slices."""
-    positions = range(len(values))
-    present = list(compress(positions, map(is_not, values, repeat(None))))
-    tick()
-    nulls = compress(positions, map(is_, values, repeat(None)))
-    kinds = set(map(type, map(values.__getitem__, present)))
-    tick()
+    present: list[int] = []
+    nulls: list[int] = []
+    kinds: set[type] = set()
+    for start in range(0, len(values), SLICE):
+        tick()
+        part = values[start : start + SLICE]
+        positions = range(start, start + len(part))
+        present += compress(positions, map(is_not, part, repeat(None)))
+        nulls += compress(positions, map(is_, part, repeat(None)))
+        kinds.update(map(type, part))
+    kinds.discard(type(None))
     key: Callable[[int], object]
     if kinds == {str}:
         # People expect "apple" before "Banana": by folded text, then by exact text.
@@ -56,6 +62,25 @@ def sort_ids(
     out = array("q")
     for run in _slices(ordered, tick):
         out.extend(map(ids.__getitem__, run))
+    drop(present, nulls, ordered, *runs)
+    if kinds == {str}:
+        drop(folded)
+    return out
+
+
+def drop(*lists: list[Any]) -> None:
+    """Empty big lists a slice at a time: freeing a million objects in one go is one
+    C call that holds every other thread for tens of milliseconds."""
+    for items in lists:
+        while items:
+            del items[-SLICE:]
+
+
+def in_slices(work: Callable[[Sequence[Any]], Iterable[Any]], items: Sequence[Any]) -> list[Any]:
+    """`work` over `items` a slice at a time, joined: one long C call made many short ones."""
+    out: list[Any] = []
+    for start in range(0, len(items), SLICE):
+        out += work(items[start : start + SLICE])
     return out
 
 
@@ -109,10 +134,11 @@ def text_hits(
     hits = bytearray()
     for start in range(0, len(values), SLICE):
         tick()
-        texts = map(str.casefold, map(show, values[start : start + SLICE]))
+        part = values[start : start + SLICE]
+        texts = map(str.casefold, map(show, part))
         hits += bytearray(map(contains, texts, repeat(folded)))
-    for i in compress(range(len(values)), map(is_, values, repeat(None))):
-        hits[i] = 0
+        for i in compress(range(start, start + len(part)), map(is_, part, repeat(None))):
+            hits[i] = 0
     return hits
 
 
@@ -122,11 +148,6 @@ def any_of(masks: Sequence[bytes | bytearray], length: int) -> bytearray:
     for mask in masks:
         acc |= int.from_bytes(mask, "little")
     return bytearray(acc.to_bytes(length, "little"))
-
-
-def masked(ids: Sequence[int], mask: bytes | bytearray) -> array:
-    """The ids whose mask byte is set (mask aligned with ids)."""
-    return array("q", compress(ids, mask))
 
 
 def next_hit(

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import accumulate, compress
 from typing import Protocol
 
+from tui.table.order import SLICE, in_slices
+
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 # Integers beyond this lose precision as doubles, so they may not join a number column.
 _EXACT_FLOAT_INT = 2**53
@@ -186,7 +188,7 @@ class IntColumn(_MaskedArray):
         return _set_by_rebuild(self, i, value)
 
     def values(self) -> list[object]:
-        return self._with_nulls(self.data.tolist())
+        return self._with_nulls(in_slices(array.tolist, self.data))
 
 
 class FloatColumn(_MaskedArray):
@@ -237,7 +239,7 @@ class FloatColumn(_MaskedArray):
         return self
 
     def values(self) -> list[object]:
-        values: list[object] = self.data.tolist()
+        values: list[object] = in_slices(array.tolist, self.data)
         if self.ints is not None and any(self.ints):
             values = [int(v) if n else v for v, n in zip(values, self.ints, strict=True)]  # type: ignore[call-overload]
         return self._with_nulls(values)
@@ -274,7 +276,7 @@ class BoolColumn:
         return _set_by_rebuild(self, i, value)
 
     def values(self) -> list[object]:
-        return list(map(self._DECODE.__getitem__, self.data))
+        return in_slices(lambda part: map(self._DECODE.__getitem__, part), self.data)
 
     def nbytes(self) -> int:
         return len(self.data)
@@ -326,12 +328,15 @@ class DictTextColumn:
         return self
 
     def values(self) -> list[object]:
-        return list(map(self.distinct.__getitem__, self.codes))
+        return in_slices(lambda part: map(self.distinct.__getitem__, part), self.codes)
 
     def matches(self, test: Callable[[object], bool]) -> bytearray:
         """Rows whose value passes ``test``, testing each distinct value once."""
         hits = bytes([bool(test(v)) for v in self.distinct])
-        return bytearray(map(hits.__getitem__, self.codes))
+        out = bytearray()
+        for start in range(0, len(self.codes), SLICE):  # short C calls: see order.SLICE
+            out += bytes(map(hits.__getitem__, self.codes[start : start + SLICE]))
+        return out
 
     def nbytes(self) -> int:
         return self.codes.itemsize * len(self.codes) + sum(
@@ -388,15 +393,16 @@ class PackedTextColumn:
         return self
 
     def values(self) -> list[object]:
-        buf = bytes(self.buf)
-        starts = [0, *self.ends[:-1]]
+        buf, ends = bytes(self.buf), self.ends
         values: list[object] = [
-            buf[s:e].decode("utf-8", "surrogatepass")
-            for s, e in zip(starts, self.ends, strict=True)
+            buf[ends[i - 1] if i else 0 : ends[i]].decode("utf-8", "surrogatepass")
+            for i in range(len(ends))
         ]
-        if self.nulls is not None:
-            for i in compress(range(len(values)), self.nulls):
-                values[i] = None
+        nulls = self.nulls
+        if nulls is not None:
+            for start in range(0, len(values), SLICE):  # compress scans in C: keep it short
+                for i in compress(range(start, start + SLICE), nulls[start : start + SLICE]):
+                    values[i] = None
         for i, v in self.patched.items():
             values[i] = v
         return values

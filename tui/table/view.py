@@ -114,6 +114,7 @@ class RowView:
                 natural = where is None and t.alive_ids is None
                 values = self._current_values(column, ids, natural, loaded)
                 ids = order.sort_ids(ids, values, descending, tick)
+                order.drop(values)
         return Prepared(sort, where, ids, loaded, edits)
 
     def use(self, prepared: Prepared) -> bool:
@@ -195,7 +196,10 @@ class RowView:
             return store.matches(column, where or order.text_test(text, self.shower(column)))
         # Integers and text show as str() does, which map() runs without a Python call.
         show = str if kind in ("IntColumn", "PackedTextColumn") else self.shower(column)
-        return order.text_hits(store.column_values(column), text, show, tick)
+        values = store.column_values(column)
+        hits = order.text_hits(values, text, show, tick)
+        order.drop(values)
+        return hits
 
     def shower(self, column: str) -> Callable[[object], str]:
         type_ = self.t.column_type(column)
