@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tui.config.model import Destination
@@ -29,6 +30,15 @@ def needs_reread(dest: Destination, change: RowChange) -> bool:
 
 # re-read the whole table instead of row by row when this share of it is to be checked
 TABLE_SHARE = 0.05
+
+
+@dataclass
+class Checked:
+    """A conflict check done earlier (before the lock was taken): the rows it covered
+    and, of those, the ones found conflicting."""
+
+    rows: set[int | str] = field(default_factory=set)
+    held: dict[int | str, RowResult] = field(default_factory=dict)
 
 
 async def find_conflicts(
