@@ -162,10 +162,18 @@ def _measure(url: str, args: argparse.Namespace, env: dict[str, str]) -> list[tu
     if curl:
         urls = [f"{url}/linked/{k}.json" for k in range(pages)]
         found.append(("curl (transfer only)", median_run([curl, "-s", *urls], args.runs)))
-    found.append(("bare stdlib script", median_run([sys.executable, "-c", BARE_STDLIB, url], args.runs)))
-    found.append(("bare orjson script", median_run([sys.executable, "-c", BARE_ORJSON, url], args.runs)))
-    found.append(("writeback, next_url", median_run([*wb, "linked", "--format", "jsonl"], args.runs, env)))
-    found.append(("writeback, offset", median_run([*wb, "offset", "--format", "jsonl"], args.runs, env)))
+    found.append(
+        ("bare stdlib script", median_run([sys.executable, "-c", BARE_STDLIB, url], args.runs))
+    )
+    found.append(
+        ("bare orjson script", median_run([sys.executable, "-c", BARE_ORJSON, url], args.runs))
+    )
+    found.append(
+        ("writeback, next_url", median_run([*wb, "linked", "--format", "jsonl"], args.runs, env))
+    )
+    found.append(
+        ("writeback, offset", median_run([*wb, "offset", "--format", "jsonl"], args.runs, env))
+    )
     return found
 
 
@@ -178,7 +186,9 @@ def _print(found: list[tuple[str, float]], args: argparse.Namespace) -> None:
     print(f"{'':<24}{'seconds':>9}{'rows/s':>12}{'vs stdlib':>11}{'vs orjson':>11}")
     for name, seconds in found:
         rate = args.rows / seconds
-        print(f"{name:<24}{seconds:>9.2f}{rate:>12,.0f}{seconds / stdlib:>10.2f}x{seconds / fast:>10.2f}x")
+        print(
+            f"{name:<24}{seconds:>9.2f}{rate:>12,.0f}{seconds / stdlib:>10.2f}x{seconds / fast:>10.2f}x"
+        )
     print("\ngoal: writeback <= 1.20x the bare orjson script, <= 1.00x the bare stdlib script")
 
 
