@@ -18,7 +18,7 @@ from tui.workspace.report import WritebackReport, conflict_of, row_entry
 from tui.workspace.restore import UNKNOWN
 from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
-from tui.writeback.conflicts import Checked, find_conflicts, read_row
+from tui.writeback.conflicts import Checked, find_conflicts, read_theirs
 from tui.writeback.execute import write_back
 from tui.writeback.from_table import outcomes, row_changes, unchanged_rows
 from tui.writeback.results import RowResult, summary
@@ -194,7 +194,7 @@ async def _send(
     except BaseException:
         _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
         raise
-    await _read_theirs(conn, ws, report.results, by_id)
+    await _read_theirs(conn, ws, report.results, by_id, report.notes)
     report.conflicts = [
         conflict_of(by_id[r.row_id], r) for r in report.results if r.status == "conflict"
     ]
@@ -211,14 +211,18 @@ async def _send(
 
 
 async def _read_theirs(
-    conn: Connection, ws: Workspace, results: list[RowResult], by_id: dict[Any, RowChange]
+    conn: Connection,
+    ws: Workspace,
+    results: list[RowResult],
+    by_id: dict[Any, RowChange],
+    notes: list[str],
 ) -> None:
     """A 412 says only that the row moved on: read it, so the user sees theirs. All at
     once, within the connection's limits: the lock is held meanwhile."""
     unread = [
         r for r in results if r.status == "conflict" and r.theirs is None and r.row_id in by_id
     ]
-    found = await asyncio.gather(*(read_row(conn, ws.dest, by_id[r.row_id]) for r in unread))
+    found = await read_theirs(conn, ws.dest, [by_id[r.row_id] for r in unread], notes)
     for result, theirs in zip(unread, found, strict=True):
         result.theirs = theirs
 
