@@ -253,6 +253,26 @@ async def test_theirs_after_a_412_are_read_from_a_configured_read_row(rig: Rig) 
     assert rig.proxy.forwarded("GET", rf"/products/{TARGET}\?via=read_row$") == 1
 
 
+async def test_a_row_that_will_not_read_after_writing_is_named_the_others_reload(
+    rig: Rig,
+) -> None:
+    read_at(rig, after_write="rows")
+    ws, rows, _before = await edited(rig)
+    rig.proxy.add(
+        fp.reset(forward=False), method="GET", path=rf"/products/{TARGET}\?via=read_row$", times=-1
+    )
+    report = await ws.write_back()
+    assert report.summary == "3 updated"
+    assert report.after is not None
+    assert report.after.startswith(
+        f"after writeback: reloaded 2 rows; 1 not read again: id={TARGET} ("
+    )
+    assert_one_line(report.after)
+    for pid in IDS:  # written, and loaded as written: fresh from the server or as it was sent
+        assert ws.table.loaded_value(rows[pid], "qty") == NEW_QTY + pid
+    assert rig.proxy.forwarded("GET", r"/products/1[13]\?via=read_row$") == 2
+
+
 async def test_a_failed_row_goes_again_and_lands_once(rig: Rig) -> None:
     ws, _rows, _before = await edited(rig)
     rig.proxy.add(fp.status(500, b'{"error": "try later"}'), method="PATCH", path=target_path())
