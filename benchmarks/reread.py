@@ -1,10 +1,11 @@
 """What conflict checks cost: a losing push and a clean one, against the demo server.
 
-    python benchmarks/reread.py [--rows N] [--runs N]
+    python benchmarks/reread.py [--runs N]
 
 Through the workspace (lock, journal, audit, requests), in one process; the demo
 server in another, with 5,000 products, no latency. Each case is a median of --runs
-(default 3), next to its peer measured in the same run:
+(default 3), next to its peer measured in the same run; each shows the whole
+write_back and, apart, the time the destination's lock was held (others wait that long):
 
   losing push of 100 rows   every row changed on the server since the load:
                             conflict_check = "reread" (rows re-read, all conflicts,
@@ -54,9 +55,9 @@ def with_check(config: Config, check: str, state: Path) -> Config:
 
 async def push(
     config: Config, state: StateStore, ids: range, mark: int, api: str, losing: bool
-) -> float:
+) -> tuple[float, float]:
     """Load, change qty of `ids`, and (for a losing push) let the server move on first;
-    returns the seconds write_back took."""
+    returns the seconds write_back took and the seconds it held the lock."""
     ws = Workspace(config, DEST, state, Identity("bench", "benchhost", 1), SecretStore())
     await ws.load()
     for product in ids:
@@ -66,16 +67,47 @@ async def push(
             await asyncio.gather(
                 *(client.patch(f"{api}/products/{p}", json={"qty": mark + p + 1}) for p in ids)
             )
+    locked = LockClock(state)
     started = time.perf_counter()
-    report = await ws.write_back()
+    try:
+        report = await ws.write_back()
+    finally:
+        locked.stop()
     seconds = time.perf_counter() - started
     expected = len(ids) if losing else 0
     assert len(report.conflicts) == expected, report.summary
-    return seconds
+    return seconds, locked.held
+
+
+class LockClock:
+    """Adds up the time between taking the destination's lock and giving it back."""
+
+    def __init__(self, state: StateStore) -> None:
+        self.locks = state.locks
+        self.held = 0.0
+        self._since = 0.0
+        acquire, release = self.locks.acquire, self.locks.release
+
+        def timed_acquire(*args, **kwargs):  # type: ignore[no-untyped-def]
+            taken = acquire(*args, **kwargs)
+            self._since = time.perf_counter()
+            return taken
+
+        def timed_release(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.held += time.perf_counter() - self._since
+            return release(*args, **kwargs)
+
+        self.locks.acquire = timed_acquire  # type: ignore[method-assign]
+        self.locks.release = timed_release  # type: ignore[method-assign]
+
+    def stop(self) -> None:
+        del self.locks.acquire, self.locks.release  # the class's methods again
 
 
 def median_of(runs: int, measure) -> str:  # type: ignore[no-untyped-def]
-    return f"{statistics.median(measure(n) for n in range(runs)) * 1000:8.0f} ms"
+    timings = [measure(n) for n in range(runs)]
+    total, locked = (statistics.median(t[i] for t in timings) * 1000 for i in (0, 1))
+    return f"{total:8.0f} ms {locked:11.0f} ms"
 
 
 def main() -> None:
@@ -90,7 +122,9 @@ def main() -> None:
         try:
             with StateStore(state_path) as state:
 
-                def run(check: str, ids: range, mark: int, losing: bool = False) -> float:
+                def run(
+                    check: str, ids: range, mark: int, losing: bool = False
+                ) -> tuple[float, float]:
                     cfg = with_check(config, check, state_path)
                     return asyncio.run(push(cfg, state, ids, mark, api, losing))
 
@@ -135,7 +169,7 @@ def main() -> None:
             server.terminate()
             server.wait()
     width = max(len(label) for label, _ in rows) + 2
-    print(f"{'write_back, median of ' + str(args.runs):<{width}}time")
+    print(f"{'write_back, median of ' + str(args.runs):<{width}}   total  under lock")
     for label, value in rows:
         print(f"{label:<{width}}{value}")
 

@@ -205,6 +205,74 @@ async def test_a_fault_on_one_row_of_a_writeback(rig: Rig, name: str) -> None:
     assert pending <= {row}
 
 
+# where the rows are read when configured: the update path with a query the proxy tells apart
+READ_ROW = (
+    '\n[destinations.products.read_row]\npath = "/products/{id}"\nparams = { via = "read_row" }\n'
+)
+GUESSED_ROW_PATH = r"/products/\d+$"  # the update path, which [read_row] is guessed from
+
+
+def read_at(rig: Rig, after_write: str | None = None) -> None:
+    """Rows read at [read_row] (and `after_write` set) from now on."""
+    text = rig.config.read_text() + READ_ROW
+    if after_write:
+        text = text.replace(
+            "allow_locking = true\n", f'allow_locking = true\nafter_write = "{after_write}"\n', 1
+        )
+    rig.config.write_text(text)
+
+
+def moved_on(rig: Rig, qty: int) -> None:
+    """Someone else changes the target row after the load: its ETag goes stale."""
+    url = f"{rig.server.api_url}/products/{TARGET}"
+    httpx.patch(url, json={"qty": qty}, timeout=5).raise_for_status()
+
+
+async def test_theirs_after_a_412_come_from_the_table_where_the_row_path_answers_501(
+    rig: Rig,
+) -> None:
+    ws, _rows, _before = await edited(rig)
+    moved_on(rig, 7)
+    rig.proxy.add(fp.status(501), method="GET", path=GUESSED_ROW_PATH, times=-1)
+    report = await ws.write_back()
+    assert report.summary == "2 updated, 1 conflicts"
+    assert report.conflicts[0].theirs == {"qty": 7}
+    [note] = report.notes
+    assert "answers 501" in note and "[destinations.products.read_row]" in note
+    assert rig.proxy.forwarded("GET", GUESSED_ROW_PATH) == 0  # the 501 was the proxy's
+
+
+async def test_theirs_after_a_412_are_read_from_a_configured_read_row(rig: Rig) -> None:
+    read_at(rig)
+    ws, _rows, _before = await edited(rig)
+    moved_on(rig, 8)
+    rig.proxy.add(fp.status(501), method="GET", path=GUESSED_ROW_PATH, times=-1)
+    report = await ws.write_back()
+    assert report.summary == "2 updated, 1 conflicts" and report.notes == []
+    assert report.conflicts[0].theirs == {"qty": 8}
+    assert rig.proxy.forwarded("GET", rf"/products/{TARGET}\?via=read_row$") == 1
+
+
+async def test_a_row_that_will_not_read_after_writing_is_named_the_others_reload(
+    rig: Rig,
+) -> None:
+    read_at(rig, after_write="rows")
+    ws, rows, _before = await edited(rig)
+    rig.proxy.add(
+        fp.reset(forward=False), method="GET", path=rf"/products/{TARGET}\?via=read_row$", times=-1
+    )
+    report = await ws.write_back()
+    assert report.summary == "3 updated"
+    assert report.after is not None
+    assert report.after.startswith(
+        f"after writeback: reloaded 2 rows; 1 not read again: id={TARGET} ("
+    )
+    assert_one_line(report.after)
+    for pid in IDS:  # written, and loaded as written: fresh from the server or as it was sent
+        assert ws.table.loaded_value(rows[pid], "qty") == NEW_QTY + pid
+    assert rig.proxy.forwarded("GET", r"/products/1[13]\?via=read_row$") == 2
+
+
 async def test_a_failed_row_goes_again_and_lands_once(rig: Rig) -> None:
     ws, _rows, _before = await edited(rig)
     rig.proxy.add(fp.status(500, b'{"error": "try later"}'), method="PATCH", path=target_path())

@@ -5,15 +5,18 @@ Every test that takes `store` or `state_backend` runs on SQLite and on PostgreSQ
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import re
 import socket
 import sqlite3
 import stat
+import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fixtures.state_backends import StateBackend
@@ -302,6 +305,87 @@ async def test_a_writeback_longer_than_its_lease_keeps_the_lock(
         assert time.monotonic() - started > 4 * 0.3
     assert report.summary == "6 updated" and len(refusals) == 6
     assert all(r.startswith("locked by alice@testhost") for r in refusals)
+
+
+def reread_config(tmp_path: Path, server, state: StateBackend):  # type: ignore[no-untyped-def]
+    path = write_config(tmp_path, server, state=state)
+    path.write_text(
+        path.read_text().replace('conflict_check = "etag"', 'conflict_check = "reread"')
+    )
+    return load_config(path)
+
+
+def requests_under_lock(state: StateStore, server) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Wraps acquire and release: the methods the server got while the lock was held."""
+    acquire, release, held = state.locks.acquire, state.locks.release, []
+
+    def timed_acquire(*args, **kwargs):  # type: ignore[no-untyped-def]
+        taken = acquire(*args, **kwargs)
+        held.append(server.request_count)
+        return taken
+
+    def timed_release(*args, **kwargs):  # type: ignore[no-untyped-def]
+        count = server.request_count - held.pop()
+        held.append([method for method, _, _ in list(server.recent_requests)[-count:]])
+        return release(*args, **kwargs)
+
+    state.locks.acquire, state.locks.release = timed_acquire, timed_release
+    return held
+
+
+async def test_rows_are_re_read_before_the_lock_not_under_it(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    config = reread_config(tmp_path, demo_server, state_backend)
+    with state_backend() as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        for row in range(3):
+            ws.table.edit(row, "qty", 6000 + row)
+        ws.table.edit(3, "qty", 6003)
+        product = ws.table.key_of(3)["id"]
+        httpx.patch(f"{demo_server.api_url}/products/{product}", json={"qty": 1}).raise_for_status()
+        under_lock = requests_under_lock(state, demo_server)
+        report = await ws.write_back()
+    assert report.summary == "3 updated, 1 conflicts"
+    assert under_lock == [["PATCH"] * 3]  # the four GETs went before
+
+
+async def test_a_writeback_between_the_re_read_and_the_lock_is_re_read_again(
+    tmp_path: Path, demo_server, state_backend: StateBackend
+) -> None:
+    """Bob writes the row after Alice re-read it and before she has the lock: his audited
+    writeback makes her re-read it under the lock, and his value is not overwritten."""
+    config = reread_config(tmp_path, demo_server, state_backend)
+
+    async def bob() -> None:
+        with state_backend() as state:
+            ws = Workspace(config, DEST, state, who("bob", "bobhost"), SecretStore())
+            await ws.load()
+            ws.table.edit(0, "qty", 1234)
+            assert (await ws.write_back()).summary == "1 updated"
+
+    with state_backend() as state:
+        ws = Workspace(config, DEST, state, who("alice"), SecretStore())
+        await ws.load()
+        ws.table.edit(0, "qty", 4321)
+        acquire = state.locks.acquire
+
+        def bob_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+            state.locks.acquire = acquire
+            thread = threading.Thread(target=asyncio.run, args=(bob(),))
+            thread.start()
+            thread.join()
+            return acquire(*args, **kwargs)
+
+        state.locks.acquire = bob_first
+        under_lock = requests_under_lock(state, demo_server)
+        report = await ws.write_back()
+        product = ws.table.key_of(0)["id"]
+    assert report.summary == "1 conflicts"
+    assert report.conflicts[0].theirs["qty"] == 1234
+    assert under_lock == [["GET"]]
+    assert httpx.get(f"{demo_server.api_url}/products/{product}").json()["qty"] == 1234
 
 
 # ------------------------------------------------------------------ the SQLite file and its schema

@@ -384,6 +384,28 @@ def test_httpbin_insert_and_delete(httpbin_url: str) -> None:
     assert deleted["data"] == "" and "Content-Type" not in deleted["headers"]
 
 
+def test_httpbin_read_row_sends_its_params_and_headers(httpbin_url: str) -> None:
+    """A conflict re-read at [read_row]: its path filled, its params and headers sent."""
+    extra = (
+        "[destinations.d.read_row]\n"
+        'path = "/anything/rows/{id}"\n'
+        'params = { fields = "qty,name", v = "2" }\n'
+        'headers = { X-Read = "one row" }\n'
+    )
+    text = HTTPBIN.format(url=httpbin_url, extra=extra)
+    integration, dest = configure(text.replace('"etag"', '"reread"'))
+    wire = Wire()
+    [result] = run(integration, dest, [update(ROW, qty=9)], wire)
+    assert result.status == "conflict"  # the echo holds no qty: not the row as loaded
+    [echo] = wire.answers
+    assert echo["method"] == "GET"
+    assert echo["url"].startswith(f"{httpbin_url}/anything/rows/5?")
+    assert echo["args"] == {"fields": "qty,name", "v": "2"}
+    assert echo["headers"]["X-Read"] == "one row"
+    assert echo["headers"]["Accept"] == "application/json"
+    assert wire.count("PATCH") == 0
+
+
 FORM_BYTES = "id=5&qty=9&active=true&note=a+b%26c%3D%C3%BC"
 
 

@@ -1,4 +1,5 @@
-"""One writeback run: under the lock, journaled before sending, audited row by row."""
+"""One writeback run: rows re-read for conflicts first, then under the lock, journaled
+before sending, audited row by row."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.rest.connection import Connection
@@ -16,7 +18,7 @@ from tui.workspace.report import WritebackReport, conflict_of, row_entry
 from tui.workspace.restore import UNKNOWN
 from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
-from tui.writeback.conflicts import read_row
+from tui.writeback.conflicts import Checked, find_conflicts, read_theirs
 from tui.writeback.execute import write_back
 from tui.writeback.from_table import outcomes, row_changes, unchanged_rows
 from tui.writeback.results import RowResult, summary
@@ -38,6 +40,17 @@ def rows_to_send(ws: Workspace, skip: Iterable[int]) -> tuple[list[RowChange], l
     return rows, unchanged
 
 
+@dataclass
+class Early:
+    """What is settled before the lock is taken: the rows to send and their conflict check."""
+
+    rows: list[RowChange]
+    unchanged: list[RowChange]  # sent too (send = "all")
+    mark: int  # the audit trail's latest entry before the rows were re-read
+    checked: Checked | None = None  # None: re-read under the lock
+    notes: list[str] = field(default_factory=list)
+
+
 async def run(
     ws: Workspace,
     overwrite: Iterable[int],
@@ -45,12 +58,54 @@ async def run(
     on_result: Callable[[RowResult], None] | None,
     on_wait: OnWait | None = None,
 ) -> WritebackReport:
+    overwrite = set(overwrite)
+    async with Connection(ws.integration, ws.secrets) as conn:
+        early = await _check_early(conn, ws, overwrite, skip)
+        return await _locked(ws, conn, early, overwrite, on_result, on_wait)
+
+
+async def _check_early(
+    conn: Connection, ws: Workspace, overwrite: set[int], skip: Iterable[int]
+) -> Early:
+    """Re-read the changed rows before the lock is taken: others are not kept waiting.
+    Not while someone else holds the lock: their writes would make it stale."""
+    early = Early(*rows_to_send(ws, skip), ws.state.audit.latest_id())
+    lock = ws.state.locks.get(ws.dest.id)
+    if lock is not None and not lock.held_by(ws.who):
+        return early
+    rows = [r for r in early.rows if r.row_id not in overwrite]
+    held = await find_conflicts(
+        conn, ws.dest, rows, table_rows=ws.table.loaded_count, notes=early.notes
+    )
+    early.checked = Checked({r.row_id for r in rows}, held)
+    return early
+
+
+def _still_current(ws: Workspace, early: Early) -> bool:
+    """Whether the early re-read can stand now that the lock is held."""
+    if early.checked is None:
+        return False
+    if not ws.dest.audit:
+        return False  # writes are not in the audit trail: re-read under the lock
+    # writebacks write only under this lock, whose end (unlock, break, takeover) is audited
+    entries = ws.state.audit.query(destination=ws.dest.id, after_id=early.mark, limit=None)
+    return all(entry.event == "lock" for entry in entries)
+
+
+async def _locked(
+    ws: Workspace,
+    conn: Connection,
+    early: Early,
+    overwrite: Iterable[int],
+    on_result: Callable[[RowResult], None] | None,
+    on_wait: OnWait | None,
+) -> WritebackReport:
     started = time.monotonic()
     taken = await _take_lock(ws, on_wait)
     waited = time.monotonic() - started
     heartbeat = asyncio.create_task(_renew_while_running(ws))
     try:
-        report = await _send(ws, overwrite, skip, on_result or (lambda _r: None))
+        report = await _send(ws, conn, early, overwrite, on_result or (lambda _r: None))
         report.lock_wait_s = waited
         return report
     finally:
@@ -91,11 +146,12 @@ async def _renew_while_running(ws: Workspace) -> None:
 
 async def _send(
     ws: Workspace,
+    conn: Connection,
+    early: Early,
     overwrite: Iterable[int],
-    skip: Iterable[int],
     on_result: Callable[[RowResult], None],
 ) -> WritebackReport:
-    rows, unchanged = rows_to_send(ws, skip)
+    rows, unchanged = early.rows, early.unchanged
     report = WritebackReport(total=len(rows) + len(unchanged), writeback_id=uuid.uuid4().hex[:12])
     if not report.total:
         report.summary = "nothing to write"
@@ -136,28 +192,31 @@ async def _send(
                     )
         on_result(result)
 
-    async with Connection(ws.integration, ws.secrets) as conn:
-        try:
-            report.results = await write_back(
-                conn,
-                ws.dest,
-                rows,
-                unchanged=unchanged,
-                overwrite=overwrite,
-                on_result=record,
-                table_rows=ws.table.loaded_count,
-                notes=report.notes,
-            )
-        except BaseException:
-            _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
-            raise
-        await _read_theirs(conn, ws, report.results, by_id)
-        report.conflicts = [
-            conflict_of(by_id[r.row_id], r) for r in report.results if r.status == "conflict"
-        ]
-        ws.table.apply_results(outcomes(report.results, ws.dest.load.etag_field))
-        keys = {r.row_id: r.key for r in rows}
-        fresh, line = await after_write(ws.config, ws.dest, conn, ws.secrets, report.results, keys)
+    checked = early.checked if _still_current(ws, early) else None
+    if checked is not None:
+        report.notes += early.notes
+    try:
+        report.results = await write_back(
+            conn,
+            ws.dest,
+            rows,
+            unchanged=unchanged,
+            overwrite=overwrite,
+            on_result=record,
+            table_rows=ws.table.loaded_count,
+            notes=report.notes,
+            checked=checked,
+        )
+    except BaseException:
+        _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
+        raise
+    await _read_theirs(conn, ws, report.results, by_id, report.notes)
+    report.conflicts = [
+        conflict_of(by_id[r.row_id], r) for r in report.results if r.status == "conflict"
+    ]
+    ws.table.apply_results(outcomes(report.results, ws.dest.load.etag_field))
+    keys = {r.row_id: r.key for r in rows}
+    fresh, line = await after_write(ws.config, ws.dest, conn, ws.secrets, report.results, keys)
     if fresh:
         _reloaded(ws, fresh)
     if ws.journaled:
@@ -168,14 +227,18 @@ async def _send(
 
 
 async def _read_theirs(
-    conn: Connection, ws: Workspace, results: list[RowResult], by_id: dict[Any, RowChange]
+    conn: Connection,
+    ws: Workspace,
+    results: list[RowResult],
+    by_id: dict[Any, RowChange],
+    notes: list[str],
 ) -> None:
     """A 412 says only that the row moved on: read it, so the user sees theirs. All at
     once, within the connection's limits: the lock is held meanwhile."""
     unread = [
         r for r in results if r.status == "conflict" and r.theirs is None and r.row_id in by_id
     ]
-    found = await asyncio.gather(*(read_row(conn, ws.dest, by_id[r.row_id]) for r in unread))
+    found = await read_theirs(conn, ws.dest, [by_id[r.row_id] for r in unread], notes)
     for result, theirs in zip(unread, found, strict=True):
         result.theirs = theirs
 

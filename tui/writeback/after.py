@@ -14,6 +14,8 @@ from tui.writeback.plan import PlanError
 from tui.writeback.results import RowResult
 from tui.writeback.rowread import RowReader, get_row, record_of, row_reader
 
+UNREAD_SHOWN = 3  # rows named in the line when some could not be read again
+
 
 async def after_write(
     config: Config,
@@ -33,14 +35,21 @@ async def after_write(
             return None, await _hook(config, dest, store)
         done = [r for r in results if r.status == "done" and r.op != "delete"]
         reader = row_reader(dest)
+        unread: list[str] = []
         if dest.after_write == "rows" and reader is not None and not reader.inferred:
-            records = await _read_rows(conn, reader, done, keys)
+            records = await _read_rows(conn, reader, done, keys, unread)
         else:
             written = {_key(r.assigned or keys.get(r.row_id, {}), dest) for r in done}
             records = await _reload(conn, dest, written)
     except RestError as exc:
         return None, f"after writeback: {dest.after_write} failed: {exc}"
-    return records, f"after writeback: reloaded {len(records)} rows"
+    line = f"after writeback: reloaded {len(records)} rows"
+    if unread:
+        shown = unread[:UNREAD_SHOWN]
+        if len(unread) > UNREAD_SHOWN:
+            shown.append(f"{len(unread) - UNREAD_SHOWN} more")
+        line += f"; {len(unread)} not read again: {'; '.join(shown)}"
+    return records, line
 
 
 async def _reload(
@@ -61,15 +70,22 @@ async def _read_rows(
     reader: RowReader,
     done: list[RowResult],
     keys: dict[int | str, dict[str, Any]],
+    unread: list[str],
 ) -> list[dict[str, Any]]:
     """Each written row from [read_row], concurrently; a row that will not read is left
-    as it is in the table (it was written; only its fresh values are missing)."""
+    as it is in the table (it was written; only its fresh values are missing) and, when
+    the request failed, named in `unread` with why."""
 
     async def one(result: RowResult) -> dict[str, Any] | None:
+        values = {**keys.get(result.row_id, {}), **result.assigned}
         try:
-            values = {**keys.get(result.row_id, {}), **result.assigned}
             response = await get_row(conn, reader, values, result.row_id)
         except PlanError:
+            return None
+        except RestError as exc:
+            key = keys.get(result.row_id) or result.assigned
+            named = " ".join(f"{k}={v}" for k, v in key.items()) or f"row {result.row_id}"
+            unread.append(f"{named} ({exc.message})")
             return None
         return record_of(response, reader.records) if response.is_success else None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tui.config.model import Destination
@@ -29,6 +30,15 @@ def needs_reread(dest: Destination, change: RowChange) -> bool:
 
 # re-read the whole table instead of row by row when this share of it is to be checked
 TABLE_SHARE = 0.05
+
+
+@dataclass
+class Checked:
+    """A conflict check done earlier (before the lock was taken): the rows it covered
+    and, of those, the ones found conflicting."""
+
+    rows: set[int | str] = field(default_factory=set)
+    held: dict[int | str, RowResult] = field(default_factory=dict)
 
 
 async def find_conflicts(
@@ -66,47 +76,82 @@ async def _check_rows(
     alone: a guessed path that does not answer GET must not fail every row."""
     first = await _check_row(conn, reader, rows[0])
     if reader.inferred and first is not None and first.http_status in NOT_READABLE:
-        if notes is not None:
-            notes.append(
-                f"{dest.id}: GET {reader.path} answers {first.http_status}: rows re-read"
-                f" from the table instead (set [destinations.{dest.id}.read_row] to read one row)"
-            )
+        _say_not_readable(dest, reader, first.http_status, notes)
         return await _check_by_reload(conn, dest, rows)
     rest = await asyncio.gather(*(_check_row(conn, reader, c) for c in rows[1:]))
     return [first, *rest]
+
+
+def _say_not_readable(
+    dest: Destination, reader: RowReader, status: int | None, notes: list[str] | None
+) -> None:
+    note = (
+        f"{dest.id}: GET {reader.path} answers {status}: rows re-read"
+        f" from the table instead (set [destinations.{dest.id}.read_row] to read one row)"
+    )
+    if notes is not None and note not in notes:  # said once per writeback
+        notes.append(note)
 
 
 async def _check_by_reload(
     conn: Connection, dest: Destination, rows: list[RowChange]
 ) -> list[RowResult | None]:
     """Read the table again, once, keeping only these rows (batch endpoints, many rows)."""
-    wanted = {_key(c.key, dest.key): c for c in rows}
-    current: dict[tuple[str, ...], dict[str, Any]] = {}
     try:
-        async for page in iter_pages(conn, dest):
-            for record in page.records:
-                key = _key(record, dest.key)
-                if key in wanted:
-                    current[key] = record
+        current = await _reload(conn, dest, rows)
     except RestError as exc:
         return [RowResult(c.row_id, c.op, "failed", f"re-read failed: {exc}") for c in rows]
-    return [_compare(change, current.get(key)) for key, change in wanted.items()]
+    return [_compare(change, current.get(_key(change.key, dest.key))) for change in rows]
+
+
+async def _reload(
+    conn: Connection, dest: Destination, rows: list[RowChange]
+) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The server's records of these rows, by key, from one read of the whole table."""
+    wanted = {_key(c.key, dest.key) for c in rows}
+    current: dict[tuple[str, ...], dict[str, Any]] = {}
+    async for page in iter_pages(conn, dest):
+        for record in page.records:
+            key = _key(record, dest.key)
+            if key in wanted:
+                current[key] = record
+    return current
 
 
 def _key(values: dict[str, Any], key: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(values.get(k)) for k in key)
 
 
-async def read_row(conn: Connection, dest: Destination, change: RowChange) -> dict[str, Any] | None:
-    """The server's current record of a changed row (after a 412), or None if unreadable."""
+async def read_theirs(
+    conn: Connection, dest: Destination, changes: list[RowChange], notes: list[str] | None
+) -> list[dict[str, Any] | None]:
+    """The server's current records of rows that met a 412, None where unreadable: row by
+    row, concurrently; the first alone, and where a guessed row path does not answer GET,
+    from the table read once instead (said in `notes`, as the conflict check says it)."""
     reader = row_reader(dest)
-    if reader is None:
-        return None
+    if reader is None or not changes:
+        return [None] * len(changes)
+    first, status = await _read_one(conn, reader, changes[0])
+    if reader.inferred and status in NOT_READABLE:
+        _say_not_readable(dest, reader, status, notes)
+        try:
+            current = await _reload(conn, dest, changes)
+        except RestError:
+            return [None] * len(changes)
+        return [current.get(_key(c.key, dest.key)) for c in changes]
+    rest = await asyncio.gather(*(_read_one(conn, reader, c) for c in changes[1:]))
+    return [first, *(record for record, _ in rest)]
+
+
+async def _read_one(
+    conn: Connection, reader: RowReader, change: RowChange
+) -> tuple[dict[str, Any] | None, int | None]:
     try:
         response = await get_row(conn, reader, change.values | change.key, change.row_id)
     except (RestError, PlanError):
-        return None
-    return record_of(response, reader.records) if response.is_success else None
+        return None, None
+    record = record_of(response, reader.records) if response.is_success else None
+    return record, response.status_code
 
 
 async def _check_row(conn: Connection, reader: RowReader, change: RowChange) -> RowResult | None:

@@ -16,7 +16,7 @@ from tui.rest.client import Credentials, split_values
 from tui.rest.connection import Connection
 from tui.rest.errors import ResponseTooLarge, RestError, TransportError
 from tui.writeback.changes import RowChange
-from tui.writeback.conflicts import find_conflicts
+from tui.writeback.conflicts import Checked, find_conflicts
 from tui.writeback.plan import ORDER, PlanError, PlannedRequest, plan
 from tui.writeback.responses import row_results
 from tui.writeback.results import RowResult
@@ -34,14 +34,20 @@ async def write_back(
     on_result: OnResult | None = None,
     table_rows: int | None = None,
     notes: list[str] | None = None,
+    checked: Checked | None = None,
 ) -> list[RowResult]:
     """Write `changes`; rows in `overwrite` skip the conflict check (the user chose so).
 
-    `table_rows` and `notes` go to the conflict check (find_conflicts)."""
+    `table_rows` and `notes` go to the conflict check (find_conflicts); rows in
+    `checked` were checked already and are not re-read again."""
     forced = set(overwrite)
     report = on_result or (lambda _result: None)
-    checked = [c for c in changes if c.row_id not in forced]
-    held = await find_conflicts(conn, dest, checked, table_rows=table_rows, notes=notes)
+    to_check = [c for c in changes if c.row_id not in forced]
+    held: dict[int | str, RowResult] = {}
+    if checked is not None:
+        held = {c.row_id: checked.held[c.row_id] for c in to_check if c.row_id in checked.held}
+        to_check = [c for c in to_check if c.row_id not in checked.rows]
+    held |= await find_conflicts(conn, dest, to_check, table_rows=table_rows, notes=notes)
     results = list(held.values())
     for result in results:
         report(result)
