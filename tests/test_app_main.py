@@ -224,6 +224,36 @@ async def test_quit_without_changes_does_not_ask(config: Path, state: StateStore
         assert not app.is_running
 
 
+async def test_write_back_waits_for_another_writebacks_lock_with_a_countdown(
+    config: Path, state: StateStore, demo_server: DemoServer
+) -> None:
+    """As push does: bob's automatic lock (a writeback of his under way) is waited for, the
+    time left shown, and the write goes on once it is released."""
+    from tui.app.screens.preview import PreviewScreen
+    from tui.app.screens.progress import WritebackScreen
+
+    app = app_for(config, state)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot)
+        await edit_cell(pilot, "name", "Waited for")
+        state.locks.acquire("products", BOB, 300, integration="demo")  # automatic, not by hand
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen), what="preview")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, WritebackScreen), what="progress")
+        screen = app.screen
+        words = lambda: str(screen.query_one("#status").render())  # noqa: E731
+        await wait_until(pilot, lambda: "Waiting for the lock: locked by bob" in words())
+        assert " s left before giving up" in words() and not screen.finished
+        row = httpx.get(f"{demo_server.api_url}/products/1", timeout=10).json()
+        assert row["name"] != "Waited for"  # nothing sent while waiting
+        state.locks.release("products", BOB, integration="demo")
+        await wait_until(pilot, lambda: screen.finished, what="written after the wait")
+        assert screen.report is not None and screen.report.lock_wait_s > 0
+        row = httpx.get(f"{demo_server.api_url}/products/1", timeout=10).json()
+        assert row["name"] == "Waited for"
+
+
 async def test_write_back_through_preview_and_progress(
     config: Path, state: StateStore, demo_server: DemoServer
 ) -> None:

@@ -71,8 +71,9 @@ class Workbench:
             self.workspaces[dest] = Workspace(self.config, dest, self.state, self.who, self.secrets)
         return self.workspaces[dest]
 
-    def read_only_reason(self, ws: Workspace) -> str | None:
-        return ws.read_only_reason() or self.unfinished.get(ws.dest.id)
+    def read_only_reason(self, ws: Workspace, *, will_wait: bool = False) -> str | None:
+        """Why the rows cannot be edited (`will_wait`: written back) now, or None."""
+        return ws.read_only_reason(will_wait=will_wait) or self.unfinished.get(ws.dest.id)
 
     def pending(self) -> dict[str, str]:
         """Destination -> "3 changed, 1 new" for every destination with unsaved edits."""

@@ -25,7 +25,8 @@ class WriteFlow:
         self.reload_after = False  # the server's values of a row taken "theirs" are unread
 
     def start(self) -> None:
-        reason = self.app.bench.read_only_reason(self.ws)
+        # another writeback's automatic lock is waited for, with a countdown, as push does
+        reason = self.app.bench.read_only_reason(self.ws, will_wait=True)
         if reason:
             self.app.notify(f"cannot write back: {reason}", severity="warning")
             return

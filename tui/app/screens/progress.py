@@ -38,6 +38,14 @@ class ResultArrived(Message):
     result: RowResult
 
 
+@dataclass
+class LockAwaited(Message):
+    """Another writeback holds the destination's lock; this one waits for it."""
+
+    holder: str  # "locked by bob@host since 10:32"
+    seconds_left: float
+
+
 class WritebackScreen(ModalScreen["WritebackReport | None"]):
     """Dismisses the report once the user has read it, or None when nothing was written."""
 
@@ -73,6 +81,8 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
         self.results: list[RowResult] = []
         self._done_listed = 0
         self._done_unlisted = 0
+        self.waited = False  # another writeback's lock was waited for
+        self._running = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -86,22 +96,37 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
     def on_mount(self) -> None:
         total = self.ws.preview(skip=self.skip).rows
         self.query_one(ProgressBar).update(total=total)
-        self._status(_RUNNING.format(n=f"{total:,} row{'' if total == 1 else 's'}"))
+        self._running = _RUNNING.format(n=f"{total:,} row{'' if total == 1 else 's'}")
+        self._status(self._running)
         self.run_worker(self._write(), name="writeback", group="writeback", exit_on_error=False)
 
     async def _write(self) -> WritebackReport:
         return await self.ws.write_back(
-            overwrite=self.overwrite, skip=self.skip, on_result=self._arrived
+            overwrite=self.overwrite,
+            skip=self.skip,
+            on_result=self._arrived,
+            on_wait=lambda holder, left: self.post_message(LockAwaited(holder, left)),
         )
 
     def _arrived(self, result: RowResult) -> None:
         # Called inside write_back; the widgets are updated from the message queue.
         self.post_message(ResultArrived(result))
 
+    def on_lock_awaited(self, message: LockAwaited) -> None:
+        if self.results or self.finished:
+            return  # a late message: the lock was had meanwhile
+        self.waited = True
+        self._status(
+            f"Waiting for the lock: {message.holder}; "
+            f"{max(message.seconds_left, 0):.0f} s left before giving up."
+        )
+
     # ----------------------------------------------------------- as rows finish
 
     def on_result_arrived(self, message: ResultArrived) -> None:
         result = message.result
+        if self.waited and not self.results:
+            self._status(self._running)
         self.results.append(result)
         self.query_one(ProgressBar).advance(1)
         log = self.query_one("#results", RichLog)
