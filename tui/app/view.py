@@ -10,7 +10,6 @@ from tui.app.panes.destinations import DestinationsPane
 from tui.app.panes.integrations import IntegrationsPane
 from tui.app.panes.status import lock_text
 from tui.state import Refused
-from tui.workspace.resolve import draft_words
 
 if TYPE_CHECKING:
     from textual.binding import Binding
@@ -102,6 +101,7 @@ class View:
     def offer_draft(self, ws: Workspace) -> None:
         """After a destination's first load: unsaved changes from before are offered back."""
         from tui.app.screens.restore import RESTORE, RestoreScreen
+        from tui.workspace.resolve import draft_words
 
         dest = ws.dest.id
         if dest in self.offered:
