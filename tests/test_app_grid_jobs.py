@@ -132,3 +132,33 @@ async def test_pages_that_arrive_during_a_sort_join_the_view() -> None:
         assert table.view_stale  # the late page is shown, unsorted, and said to be
         assert table.visible_rows(0, 2) == [ROWS - 1, ROWS - 2]
         assert table.visible_rows(ROWS, ROWS + 10) == list(range(ROWS, ROWS + 10))
+
+
+async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
+    table = make_table(100_000)
+    app = GridApp(table)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = app.grid
+        await go_to(pilot, "name", 0)
+        grid.move_to(99_999, grid.shown_columns.index("active"))
+        grid._anchor = (0, grid.shown_columns.index("name"))  # a block: name..active, every row
+        before = [table.value(r, "price") for r in (1, 50_000, 99_999)]
+        await pilot.press("ctrl+d")
+        busy = app.query_one("#grid-busy")
+        await _until(
+            pilot, lambda: "filling down" in str(busy.render()) and "%" in str(busy.render())
+        )
+        await pilot.press("escape")
+        await _until(pilot, lambda: not busy.display)
+        assert [table.value(r, "price") for r in (1, 50_000, 99_999)] == before
+        assert not table.dirty and not table.history.can_undo  # taken back, not undoable
+
+        grid.move_to(99_999, grid.shown_columns.index("price"))
+        grid._anchor = (0, grid.shown_columns.index("price"))
+        await pilot.press("ctrl+d")
+        await _until(pilot, lambda: app.edits[-1:] == ["fill down"], seconds=60)
+        assert {table.value(r, "price") for r in range(0, 100_000, 997)} == {0}
+        assert table.history.undo_label == "fill down"
+        await pilot.press("u")  # one undo step takes all of it back
+        await pilot.pause()
+        assert table.value(99_999, "price") == 99_999 * 1.5

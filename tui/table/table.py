@@ -371,15 +371,40 @@ class Table:
         """Set a cell from an editor's text, parsed by the column's type."""
         return self.edit(row, column, parse_text(text, self.column_type(column)))
 
+    @property
+    def last_step_rows(self) -> int:
+        """Rows the last step touched (0: it changed nothing)."""
+        return self._step_size
+
     def fill_down(self, rows: Sequence[int], columns: Sequence[str]) -> int:
         """Copy each column's value in ``rows[0]`` into the other rows; one undo step."""
-        targets = [(r, c) for r in rows[1:] for c in columns]
-        for row, column in targets:
-            self._check(row, column)
-        with self._step("fill down"):
-            for row, column in targets:
-                self._set(row, column, self.value(rows[0], column))
+        for _ in self.filling_down(rows, columns):
+            pass
         return self._step_size
+
+    def filling_down(
+        self, rows: Sequence[int], columns: Sequence[str], every: int = 5000
+    ) -> Iterator[int]:
+        """`fill_down` in slices of `every` cells, yielding the cells done so far, so a
+        caller can let the screen run in between; closed early, it takes back what it did."""
+        targets = [(r, c) for r in rows[1:] for c in columns]
+        for i, (row, column) in enumerate(targets):
+            self._check(row, column)  # every cell may be changed, or none is
+            if i % every == every - 1:
+                yield 0
+        sources = {c: self.value(rows[0], c) for c in columns}
+        with self._step("fill down"):
+            try:
+                for i, (row, column) in enumerate(targets):
+                    self._set(row, column, sources[column])
+                    if i % every == every - 1:
+                        yield i + 1
+            except GeneratorExit:
+                pending = self._pending or []
+                for op in reversed(pending):
+                    self._apply(op.inverse())
+                pending.clear()  # nothing to undo: nothing was done
+                raise
 
     def paste(
         self,

@@ -154,13 +154,21 @@ class GridEdits:
         else:
             self._refuse("nothing above to fill down from")
             return
+        cells = (len(rows) - 1) * len(columns)
+
+        def filled() -> None:
+            if table.last_step_rows:
+                self._changed(self._step_label("fill down"), rows=True)
+
         try:
-            done = table.fill_down(rows, columns)
+            self._jobs.run_steps(
+                f"filling down {cells:,} cells",
+                table.filling_down(rows, columns, every=1000),  # a slice: a few milliseconds
+                cells,
+                filled,
+            )
         except EditRefused as refused:
             self._refuse(str(refused))
-            return
-        if done:
-            self._changed(self._step_label("fill down"), rows=True)
 
     def action_copy(self: Grid) -> None:
         """The selection (or the cursor cell) as TSV to the clipboard, through the terminal."""

@@ -1,4 +1,5 @@
-"""Sorting, filtering and searching a big table in a thread, so the screen never waits.
+"""Sorting, filtering and searching a big table in a thread, and filling down in slices,
+so the screen never waits.
 
 Meanwhile the grid stays browsable, a line under it says what is being done and
 for how long, esc calls it off, and edits wait; the result replaces the view at
@@ -8,14 +9,17 @@ time than a frame.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
+from tui.app.grid.messages import Refused
+from tui.table import EditRefused
 from tui.table.order import Cancelled, Tick, no_tick
 
 if TYPE_CHECKING:
@@ -49,6 +53,7 @@ class ViewJobs:
         self._what = ""
         self._started = 0.0
         self._timer: Timer | None = None
+        self._done = self._total = 0  # cells of a change made in slices
 
     @property
     def running(self) -> bool:
@@ -87,6 +92,40 @@ class ViewJobs:
         )
         return False
 
+    def run_steps(
+        self, what: str, steps: Iterator[int], total: int, done: Callable[[], Any]
+    ) -> bool:
+        """Drive a change made in slices (each yields the cells done) on the UI thread,
+        letting the screen run between slices; `done()` at the end.  A change is not
+        made in a thread: the screen reads the table as it draws."""
+        if total < IN_THREAD:
+            for _ in steps:
+                pass
+            done()
+            return True
+        self.cancel(quiet=True)
+        self._what, self._started, self._total = what, time.monotonic(), total
+        self._show()
+
+        async def work() -> None:
+            try:
+                for count in steps:
+                    self._done = count
+                    await asyncio.sleep(0)  # the screen's turn
+            except EditRefused as refused:
+                self._stop()
+                self.grid.post_message(Refused(str(refused), grid=self.grid))
+                return
+            finally:
+                steps.close()  # called off: the change is taken back
+            self._stop()
+            done()
+
+        self._worker = self.grid.run_worker(
+            work(), group="grid-view", exclusive=True, exit_on_error=False
+        )
+        return False
+
     def cancel(self, *, quiet: bool = False) -> bool:
         """Call off the computation under way; True when there was one."""
         worker = self._worker
@@ -120,10 +159,12 @@ class ViewJobs:
 
     def _tick_line(self) -> None:
         seconds = time.monotonic() - self._started
-        self.line.update(f" {self._what}… {seconds:.1f} s  (esc cancels)")
+        share = f" {self._done / self._total:.0%}," if self._total else ""
+        self.line.update(f" {self._what}…{share} {seconds:.1f} s  (esc cancels)")
 
     def _stop(self) -> None:
         self._worker = None
+        self._done = self._total = 0
         self.line.display = False
         if self._timer is not None:
             self._timer.stop()
