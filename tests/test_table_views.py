@@ -130,3 +130,18 @@ def test_compound_keys() -> None:
     assert t.find({"a": 1, "b": "y"}) == 1
     assert t.find({"a": "1", "b": "y"}) == 1
     assert [rows for _, rows in t.duplicate_keys()] == [[0, 2]]
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 99), (1, 3), (2, 6), (4, 6), (5, 99), (-2, 2)])
+def test_visible_rows_agree_with_row_at_after_rows_are_gone_and_added(
+    start: int, stop: int
+) -> None:
+    from tui.table.table import RowOutcome
+
+    t = make()
+    t.delete_rows([1])
+    t.apply_results([RowOutcome(1, "done")])  # written: row 1 is gone from the table
+    new = [t.add_row({"id": 10 + i, "name": f"new {i}"}) for i in range(3)]
+    assert t.visible_count == 6 and t.row_at(3) == new[0]
+    expected = [t.row_at(p) for p in range(max(start, 0), min(stop, t.visible_count))]
+    assert t.visible_rows(start, stop) == expected

@@ -12,6 +12,7 @@ Nothing here does I/O or knows about the screen.
 from __future__ import annotations
 
 import bisect
+import itertools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -387,18 +388,25 @@ class Table:
     ) -> Iterator[int]:
         """`fill_down` in slices of `every` cells, yielding the cells done so far, so a
         caller can let the screen run in between; closed early, it takes back what it did."""
-        targets = [(r, c) for r in rows[1:] for c in columns]
-        for i, (row, column) in enumerate(targets):
+
+        def targets() -> Iterator[tuple[int, int, str]]:
+            count = 0
+            for row in itertools.islice(rows, 1, None):
+                for column in columns:
+                    count += 1
+                    yield count, row, column
+
+        for count, row, column in targets():
             self._check(row, column)  # every cell may be changed, or none is
-            if i % every == every - 1:
+            if not count % every:
                 yield 0
         sources = {c: self.value(rows[0], c) for c in columns}
         with self._step("fill down"):
             try:
-                for i, (row, column) in enumerate(targets):
+                for count, row, column in targets():
                     self._set(row, column, sources[column])
-                    if i % every == every - 1:
-                        yield i + 1
+                    if not count % every:
+                        yield count
             except GeneratorExit:
                 pending = self._pending or []
                 for op in reversed(pending):

@@ -76,10 +76,18 @@ class RowView:
         return t.new_rows()[position - loaded]
 
     def rows(self, start: int, stop: int) -> list[int]:
-        stop = min(stop, self.count)
+        start, stop = max(start, 0), min(stop, self.count)
         if self.ids is not None:
             return self.ids[start:stop].tolist()
-        return [self.row_at(p) for p in range(max(start, 0), stop)]
+        t = self.t
+        loaded, alive = t.loaded_count, t.alive_ids
+        if alive is None:
+            ids = list(range(start, min(stop, loaded)))  # positions are row ids here
+        else:
+            ids = alive[start : min(stop, loaded)].tolist()
+        if stop > loaded:
+            ids += t.new_rows()[max(start - loaded, 0) : stop - loaded]
+        return ids
 
     def position_of(self, row: int) -> int | None:
         t = self.t
