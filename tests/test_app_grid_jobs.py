@@ -58,7 +58,7 @@ async def test_a_big_sort_runs_beside_the_screen_then_replaces_the_view(big: Tab
         await pilot.press("S")  # descending
         await _until(pilot, held.started.is_set)
         busy = app.query_one("#grid-busy")
-        assert busy.display and "sorting by price" in str(busy.render())
+        assert busy.visible and "sorting by price" in str(busy.render())
         await pilot.press("down", "down")  # still browsable, in the old order
         await pilot.pause()
         assert app.grid.cursor_row == 2 and table.sorted_by is None
@@ -67,7 +67,7 @@ async def test_a_big_sort_runs_beside_the_screen_then_replaces_the_view(big: Tab
         assert app.refusals[-1].startswith("wait for the sort")
         held.release.set()
         await _until(pilot, lambda: table.sorted_by == ("price", True))
-        assert not busy.display
+        assert not busy.visible
         assert table.row_at(0) == ROWS - 1  # the highest price first
         assert app.grid.cursor_row == 2  # the cursor stayed on its row
         del table.prepare_view
@@ -84,7 +84,7 @@ async def test_esc_calls_off_a_big_filter(big: Table) -> None:
         await pilot.press("escape")
         await pilot.pause()
         ticks = held.ticks
-        assert not app.query_one("#grid-busy").display
+        assert not app.query_one("#grid-busy").visible
         assert not table.filtered and table.visible_count == ROWS
         await pilot.pause(0.1)
         assert held.ticks == ticks  # the thread stopped at its next tick
@@ -149,7 +149,7 @@ async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
             pilot, lambda: "filling down" in str(busy.render()) and "%" in str(busy.render())
         )
         await pilot.press("escape")
-        await _until(pilot, lambda: not busy.display)
+        await _until(pilot, lambda: not busy.visible)
         assert [table.value(r, "price") for r in (1, 50_000, 99_999)] == before
         assert not table.dirty and not table.history.can_undo  # taken back, not undoable
 

@@ -76,6 +76,14 @@ def drop(*lists: list[Any]) -> None:
             del items[-SLICE:]
 
 
+def id_range(count: int) -> array:
+    """The ids 0..count-1, built a slice at a time (one call for a million takes 80 ms)."""
+    ids = array("q")
+    for start in range(0, count, SLICE):
+        ids.extend(range(start, min(start + SLICE, count)))
+    return ids
+
+
 def in_slices(work: Callable[[Sequence[Any]], Iterable[Any]], items: Sequence[Any]) -> list[Any]:
     """`work` over `items` a slice at a time, joined: one long C call made many short ones."""
     out: list[Any] = []

@@ -785,7 +785,7 @@ class Table:
         if key is not None and self._keys.get(key) == row:
             del self._keys[key]
         if self._alive is None:
-            self._alive = array("q", range(self._store.row_count))
+            self._alive = order.id_range(self._store.row_count)
         del self._alive[bisect.bisect_left(self._alive, row)]
         self._gone.add(row)
         self._rows.remove(row)

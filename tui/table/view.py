@@ -144,7 +144,7 @@ class RowView:
 
     def _natural_ids(self, loaded: int) -> array:
         alive = self.t.alive_ids
-        ids = alive if alive is not None else array("q", range(loaded))
+        ids = alive if alive is not None else order.id_range(loaded)
         return ids + array("q", self.t.new_rows())
 
     def _current_values(

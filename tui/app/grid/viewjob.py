@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from tui.app.grid.messages import Refused
@@ -29,18 +30,31 @@ IN_THREAD = 20_000  # rows from which a view is computed off the UI thread
 T = TypeVar("T")
 
 
-class BusyLine(Static):
-    """ "sorting 1,000,000 rows by qty… 1.2 s  (esc cancels)" under the rows."""
+class BusyLine(Widget):
+    """ "sorting 1,000,000 rows by qty… 1.2 s  (esc cancels)" over the last row."""
 
     DEFAULT_CSS = """
     BusyLine {
+        layer: overlay;  /* over the last row: showing it moves nothing, repaints nothing */
         dock: bottom;
         height: 1;
-        display: none;
+        visibility: hidden;  /* not display: none, whose change lays the screen out */
         background: $panel;
         color: $text-accent;
     }
     """
+
+    def __init__(self) -> None:
+        super().__init__(id="grid-busy")
+        self.text = ""
+
+    def say(self, text: str) -> None:
+        # a repaint of this line alone: Static.update would lay the screen out again
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Content:
+        return Content(self.text)
 
 
 class ViewJobs:
@@ -48,7 +62,7 @@ class ViewJobs:
 
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
-        self.line = BusyLine("", id="grid-busy", markup=False)
+        self.line = BusyLine()
         self._worker: Worker[None] | None = None
         self._what = ""
         self._started = 0.0
@@ -153,19 +167,19 @@ class ViewJobs:
 
     def _show(self) -> None:
         self._tick_line()
-        self.line.display = True
+        self.line.visible = True
         if self._timer is None:
             self._timer = self.grid.set_interval(0.1, self._tick_line)
 
     def _tick_line(self) -> None:
         seconds = time.monotonic() - self._started
         share = f" {self._done / self._total:.0%}," if self._total else ""
-        self.line.update(f" {self._what}…{share} {seconds:.1f} s  (esc cancels)")
+        self.line.say(f" {self._what}…{share} {seconds:.1f} s  (esc cancels)")
 
     def _stop(self) -> None:
         self._worker = None
         self._done = self._total = 0
-        self.line.display = False
+        self.line.visible = False
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
