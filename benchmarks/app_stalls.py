@@ -75,7 +75,10 @@ def measure(rows: int, runs: int) -> list[tuple[str, list[float], list[float], l
             needles = itertools.count()
 
             async def timed(
-                name: str, act: Callable[[], Awaitable[None]], direct: Callable[[], object]
+                name: str,
+                act: Callable[[], Awaitable[None]],
+                direct: Callable[[], object],
+                after: Callable[[], object] = lambda: None,
             ) -> None:
                 stalls, walls, directs = found.setdefault(name, ([], [], []))
                 for _ in range(runs):
@@ -87,10 +90,12 @@ def measure(rows: int, runs: int) -> list[tuple[str, list[float], list[float], l
                     await act()
                     walls.append(time.perf_counter() - started)
                     stalls.append(await watch.stop())
+                    after()  # not measured: putting things back for the next run
                     table.clear_view()
                     t0 = time.perf_counter()
                     direct()
                     directs.append((time.perf_counter() - t0) * 1000)
+                    after()
 
             async def sort(column: str) -> None:
                 grid.move_to(0, grid.shown_columns.index(column))
@@ -115,11 +120,9 @@ def measure(rows: int, runs: int) -> list[tuple[str, list[float], list[float], l
                 await pilot.press("ctrl+d")
                 await _until(lambda: not grid._jobs.running)
                 await pilot.pause()
-                table.undo()
 
             def fill_direct() -> None:
                 table.fill_down(range(rows), ["qty"])
-                table.undo()
 
             await timed("sort by name (text)", lambda: sort("name"), lambda: table.sort("name"))
             await timed("sort by qty (integers)", lambda: sort("qty"), lambda: table.sort("qty"))
@@ -132,7 +135,7 @@ def measure(rows: int, runs: int) -> list[tuple[str, list[float], list[float], l
                 search_absent,
                 lambda: table.search(f"no such text {next(needles)}", 0),
             )
-            await timed(f"fill down {rows:,} cells", fill_down, fill_direct)
+            await timed(f"fill down {rows:,} cells", fill_down, fill_direct, after=table.undo)
 
     asyncio.run(run())
     return [(name, *values) for name, values in found.items()]

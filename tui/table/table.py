@@ -129,7 +129,7 @@ class Table:
         self._appends = 0  # versions that only added loaded rows
         self._types: dict[str, str] = {}
         self._pending: list[Operation] | None = None
-        self._step_size = 0  # rows touched by the last step
+        self._last_ops: tuple[Operation, ...] = ()  # what the last step did
         self._last_changed = False  # whether the last step changed anything
         self.version = 0  # bumps on every change, for journals and redraws
 
@@ -374,14 +374,19 @@ class Table:
 
     @property
     def last_step_rows(self) -> int:
-        """Rows the last step touched (0: it changed nothing)."""
-        return self._step_size
+        """Rows the last step touched (0: it changed nothing); counted when asked, as a
+        step may hold a million operations."""
+        return len({op.row for op in self._last_ops})
+
+    @property
+    def last_step_changed(self) -> bool:
+        return self._last_changed
 
     def fill_down(self, rows: Sequence[int], columns: Sequence[str]) -> int:
         """Copy each column's value in ``rows[0]`` into the other rows; one undo step."""
         for _ in self.filling_down(rows, columns):
             pass
-        return self._step_size
+        return self.last_step_rows
 
     def filling_down(
         self, rows: Sequence[int], columns: Sequence[str], every: int = 5000
@@ -444,7 +449,7 @@ class Table:
                 if parse:
                     value = parse_text(str(value), self.column_type(column))
                 self._set(row, column, value)
-        return self._step_size
+        return self.last_step_rows
 
     def add_row(
         self, values: Mapping[str, object] | None = None, position: int | None = None
@@ -487,14 +492,14 @@ class Table:
                     self._perform(DropRow(row, dict(values), where))
                 elif row not in self._overlay.deletes:
                     self._perform(MarkDeleted(row))
-        return self._step_size
+        return self.last_step_rows
 
     def undelete_rows(self, rows: Iterable[int]) -> int:
         rows = [r for r in dict.fromkeys(rows) if r in self._overlay.deletes]
         with self._step(f"undelete {_count(len(rows), 'row')}"):
             for row in rows:
                 self._perform(Unmark(row))
-        return self._step_size
+        return self.last_step_rows
 
     def revert_rows(self, rows: Iterable[int]) -> int:
         """Throw away the pending changes of these rows; one undo step."""
@@ -509,7 +514,7 @@ class Table:
                     self._perform(Unmark(row))
                 for column in list(self._overlay.updates.get(row, ())):
                     self._set(row, column, self._store.get(row, column))
-        return self._step_size
+        return self.last_step_rows
 
     # ----------------------------------------------------------- undo
 
@@ -542,9 +547,9 @@ class Table:
             yield
         finally:
             ops, self._pending = self._pending, None
-            self._step_size = len({op.row for op in ops}) if ops else 0
+            self._last_ops = tuple(ops)
             self._last_changed = bool(ops)
-            self._history.record(Step(label, tuple(ops)))
+            self._history.record(Step(label, self._last_ops))
 
     def _set(self, row: int, column: str, value: object) -> None:
         before = self.value(row, column)

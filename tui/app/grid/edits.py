@@ -157,7 +157,7 @@ class GridEdits:
         cells = (len(rows) - 1) * len(columns)
 
         def filled() -> None:
-            if table.last_step_rows:
+            if table.last_step_changed:
                 self._changed(self._step_label("fill down"), rows=True)
 
         try:
