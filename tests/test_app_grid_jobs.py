@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -136,6 +137,20 @@ async def test_pages_that_arrive_during_a_sort_join_the_view() -> None:
 
 async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
     table = make_table(100_000)
+    real, release = table.filling_down, threading.Event()
+
+    def held(rows: Sequence[int], columns: Sequence[str], every: int = 5000) -> Iterator[int]:
+        """The real fill, held half-way until released (so esc meets it under way)."""
+        inner = real(rows, columns, every)
+        try:
+            for count in inner:
+                yield count
+                while count > 200_000 and not release.is_set():
+                    yield count
+        finally:
+            inner.close()
+
+    table.filling_down = held  # type: ignore[method-assign]
     app = GridApp(table)
     async with app.run_test(size=SIZE) as pilot:
         grid = app.grid
@@ -153,6 +168,7 @@ async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
         assert [table.value(r, "price") for r in (1, 50_000, 99_999)] == before
         assert not table.dirty and not table.history.can_undo  # taken back, not undoable
 
+        release.set()
         grid.move_to(99_999, grid.shown_columns.index("price"))
         grid._anchor = (0, grid.shown_columns.index("price"))
         await pilot.press("ctrl+d")
