@@ -103,19 +103,15 @@ async def _pages(
     limit: int | None,
 ) -> AsyncIterator[Page]:
     spec = dest.load.pagination
-    method = dest.load.method
     columns: dict[str, None] = {}
     rows = 0
-    previous: httpx.URL | None = None
     while request is not None:
-        described = conn.describe(method, request.url)
+        described = conn.describe(dest.load.method, request.url)
         if request.number > spec.max_pages:
             raise MaxPagesReached(
                 f"stopped after max_pages = {spec.max_pages} pages; the service offered more",
                 request=described,
             )
-        if previous is not None and request.url != previous:
-            conn.trust.check_follow(previous, request.url, "next page URL", described)
         response = await ahead.take(request)
         if response.status_code == 416 and spec.type == "range" and request.number > 1:
             return  # PostgREST: the range starts past the last row
@@ -130,7 +126,14 @@ async def _pages(
             records = records[: max(0, limit - rows)]
         new = _new_columns(columns, records)
         rows += len(records)
-        _foresee(conn, paginator, ahead, request, len(records), limit, rows)
+        upcoming: PageRequest | None = None
+        failure: RestError | None = None
+        if limit is None or rows < limit:
+            upcoming, failure = _upcoming(conn, dest, paginator, request, decoded, response)
+        if upcoming is not None and upcoming.number <= spec.max_pages:
+            # asked for now: the service works on it while the caller takes this page
+            foreseen = _foreseen(conn, paginator, request, len(records), limit, rows)
+            ahead.want([upcoming, *foreseen])
         yield Page(
             number=request.number,
             records=records,
@@ -142,29 +145,48 @@ async def _pages(
             format=decoded.format,
             etag=response.headers.get("etag"),
         )
-        if limit is not None and rows >= limit:
-            return
-        previous = request.url
+        if failure is not None:
+            raise failure  # after the pages before it were handed over
+        request = upcoming
+
+
+def _upcoming(
+    conn: Connection,
+    dest: Destination,
+    paginator: Paginator,
+    request: PageRequest,
+    decoded: Decoded,
+    response: httpx.Response,
+) -> tuple[PageRequest | None, RestError | None]:
+    """The next page's request, checked (trust, loops) before anything is sent to it; or
+    why there is none."""
+    try:
+        upcoming = paginator.next(request, decoded, response)
+    except PaginationError as exc:
+        described = conn.describe(dest.load.method, request.url)
+        return None, PaginationError(conn.redact(exc.message), request=described)
+    if upcoming is not None and upcoming.url != request.url:
+        described = conn.describe(dest.load.method, upcoming.url)
         try:
-            request = paginator.next(request, decoded, response)
-        except PaginationError as exc:
-            raise PaginationError(conn.redact(exc.message), request=described) from None
+            conn.trust.check_follow(request.url, upcoming.url, "next page URL", described)
+        except RestError as exc:
+            return None, exc
+    return upcoming, None
 
 
-def _foresee(
+def _foreseen(
     conn: Connection,
     paginator: Paginator,
-    ahead: _Ahead,
     request: PageRequest,
     step: int,
     limit: int | None,
     rows: int,
-) -> None:
-    """Ask for the pages after this one now, where they can be foreseen."""
+) -> list[PageRequest]:
+    """The pages after this one that can be asked for now (counted pagination)."""
     window = conn.integration.max_concurrency
     if limit is not None:  # no page past the limit
         window = min(window, -(-(limit - rows) // max(step, 1)))
-    ahead.want(paginator.ahead(request, step, window))
+    return paginator.ahead(request, step, window)
 
 
 def _fetch(conn: Connection, plan: _Plan, request: PageRequest) -> Awaitable[httpx.Response]:
