@@ -35,8 +35,12 @@ class _Prefix:
     path: str  # "" or ending in "/"
 
 
+def _as_url(url: httpx.URL | str) -> httpx.URL:
+    return url if isinstance(url, httpx.URL) else httpx.URL(url)  # parsing costs: once
+
+
 def _origin(url: httpx.URL | str) -> _Origin:
-    url = httpx.URL(str(url))
+    url = _as_url(url)
     port = url.port or _DEFAULT_PORTS.get(url.scheme)
     return _Origin(url.scheme, url.host.lower(), port)
 
@@ -98,7 +102,7 @@ class TrustPolicy:
 
 def safe_url(url: httpx.URL | str) -> str:
     """The URL without user info, and with credential-looking query values masked."""
-    url = httpx.URL(str(url))
+    url = _as_url(url)
     if url.userinfo:
         url = url.copy_with(username=None, password=None)
     if any(is_sensitive_header(name) for name in url.params):
