@@ -170,13 +170,32 @@ def _dry_run(
 
 def _write(ws: Workspace, fmt: str) -> list[RowResult]:
     try:
-        report = asyncio.run(ws.write_back(on_result=_printer(ws.table, fmt)))
+        report = asyncio.run(
+            ws.write_back(on_result=_printer(ws.table, fmt), on_wait=_waiting(ws.dest.id))
+        )
     except Refused as exc:
         raise UsageError(f"writeback push {ws.dest.id}: refused: {exc}", EXIT_REFUSED) from None
     for line in [*report.notes, report.after]:
         if line:
             print(line, file=sys.stderr)
     return report.results
+
+
+def _waiting(dest: str) -> Callable[[str, float], None]:
+    """One stderr line when the push starts waiting for another writeback's lock."""
+    said: list[str] = []
+
+    def say(holder: str, seconds_left: float) -> None:
+        if holder not in said:
+            said.append(holder)
+            print(
+                f"writeback push {dest}: waiting for the lock ({holder}), "
+                f"up to {seconds_left:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return say
 
 
 def _printer(table: Table, fmt: str) -> Callable[[RowResult], None]:
