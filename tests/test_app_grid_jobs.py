@@ -178,3 +178,19 @@ async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
         await pilot.press("u")  # one undo step takes all of it back
         await pilot.pause()
         assert table.value(99_999, "price") == 99_999 * 1.5
+
+
+async def test_a_view_computed_before_a_change_is_computed_again() -> None:
+    """Rows changed while the sort ran (a writeback's results arriving): the stale order
+    is not shown; the sort runs again and shows the change."""
+    table = make_table(ROWS)
+    held = Held(table)
+    app = GridApp(table)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "price", 0)
+        await pilot.press("S")
+        await _until(pilot, held.started.is_set)
+        table.edit(5, "price", 10.0**9)  # not through the grid, which waits
+        held.release.set()
+        await _until(pilot, lambda: table.sorted_by == ("price", True))
+        assert table.row_at(0) == 5

@@ -140,9 +140,12 @@ class GridViews:
         assert table is not None
 
         def ready(prepared: Prepared) -> None:
+            if self.table is not table:
+                return  # another destination is shown now
             row = self.cursor_row  # where the cursor is now: the user may have moved on
-            if not table.use_view(prepared):  # edited meanwhile: the quick way, here
-                table.use_view(table.prepare_view(prepared.sort, prepared.filter))
+            if not table.use_view(prepared):  # changed meanwhile (a writeback's results)
+                self._new_view(what, sort, where, then)
+                return
             self._view_changed(row)
             if then is not None:
                 then()
