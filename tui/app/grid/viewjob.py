@@ -81,7 +81,7 @@ class ViewJobs:
         if table is None or table.row_count < IN_THREAD:
             done(compute(no_tick))
             return True
-        self.cancel(quiet=True)
+        self.cancel()  # the one under way gives way, and says so
         self._what, self._started = what, time.monotonic()
         self._show()
         grid = self.grid
@@ -118,7 +118,7 @@ class ViewJobs:
                 pass
             done()
             return True
-        self.cancel(quiet=True)
+        self.cancel()  # the one under way gives way, and says so
         self._what, self._started, self._total = what, time.monotonic(), total
         self._show()
 
