@@ -134,9 +134,6 @@ class RowView:
         self.add_loaded(range(prepared.loaded, self.t.store_rows))
         return True
 
-    def rebuild(self) -> None:
-        self.use(self.prepare(self.sort, self.filter, order.no_tick))
-
     def clear(self) -> None:
         self.sort = self.filter = None
         self.ids = None
