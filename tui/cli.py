@@ -10,11 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
+from tui.exits import EXIT_USAGE
 
 _EPILOG = """exit codes:
   0  all done

@@ -6,8 +6,8 @@ import argparse
 import importlib
 import sys
 
-from tui.cli import EXIT_FAILED, EXIT_USAGE
 from tui.config import Config, ConfigError, Destination
+from tui.exits import EXIT_FAILED, EXIT_USAGE
 from tui.secrets import SecretError
 from tui.state.errors import StateError
 

@@ -9,10 +9,10 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from tui.cli import EXIT_OK
 from tui.commands import UsageError, destination
 from tui.commands.state import open_for
 from tui.config import discover, load_config
+from tui.exits import EXIT_OK
 from tui.state.audit import AuditEntry
 
 FOLLOW_WAIT_S = 1.0

@@ -7,9 +7,9 @@ import asyncio
 import getpass
 import sys
 
-from tui.cli import EXIT_FAILED, EXIT_OK
 from tui.commands import fail
 from tui.config import discover, load_config
+from tui.exits import EXIT_FAILED, EXIT_OK
 from tui.rest.check import CheckResult, check_all
 from tui.secrets import SecretStore
 

@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any, BinaryIO, TextIO
 
-from tui.cli import EXIT_FAILED, EXIT_OK
 from tui.commands import destination, fail
 from tui.commands.check import cli_secret_store
 from tui.config import discover, load_config
+from tui.exits import EXIT_FAILED, EXIT_OK
 from tui.jsonlines import dump_lines
 from tui.rest.errors import RestError
 from tui.rest.load import Page, load_rows

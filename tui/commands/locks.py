@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from tui.cli import EXIT_OK, EXIT_REFUSED
 from tui.commands import destination, fail
 from tui.commands.state import open_for
 from tui.config import discover, load_config
+from tui.exits import EXIT_OK, EXIT_REFUSED
 from tui.secrets import SecretStore
 from tui.state import StateStore, current_identity
 from tui.state.errors import Refused

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from tui.commands import UsageError, destination, fail
 from tui.commands.check import cli_secret_store
 from tui.commands.state import open_for
 from tui.config import Config, Destination, discover, load_config
+from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from tui.rest.errors import RestError
 from tui.state import current_identity
 from tui.state.errors import Refused

@@ -11,10 +11,10 @@ import argparse
 import time
 from collections.abc import Callable
 
-from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tui.commands import UsageError, fail
 from tui.commands.check import cli_secret_store
 from tui.config import discover, load_config
+from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tui.state import StateError, StateStore, open_state
 from tui.state.db import DriverMissing, default_path, is_url
 from tui.state.migrations import MIGRATIONS

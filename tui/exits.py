@@ -1,0 +1,10 @@
+"""Exit codes of the `writeback` command, shared by the parser and every subcommand."""
+
+from __future__ import annotations
+
+from typing import Final
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_REFUSED: Final = 3
