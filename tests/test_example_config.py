@@ -33,7 +33,7 @@ def test_example_validates() -> None:
 def test_every_schema_key_is_documented() -> None:
     keys = set(
         re.findall(
-            r"\.(?:str|int|float|bool|str_list|path_value|secret|value_map|table)"
+            r"\.(?:text|integer|number|flag|text_list|choice|maybe_choice|path_value|secret|value_map|table)"
             r'\(\s*"([a-z_0-9]+)"',
             SCHEMA.read_text(),
         )

@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tui.commands import UsageError, destination
@@ -58,7 +59,7 @@ def parse_since(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _shower(fmt: str):  # type: ignore[no-untyped-def]
+def _shower(fmt: str) -> Callable[[AuditEntry], None]:
     if fmt == "jsonl":
         return lambda e: print(json.dumps(e.as_dict(), ensure_ascii=False, default=str), flush=True)
     if fmt == "csv":

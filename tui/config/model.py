@@ -8,23 +8,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from tui.secrets import SecretRef
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-AUTH_TYPES = ("none", "basic", "bearer", "digest", "ntlm", "certificate")
-PAYLOADS = ("json", "form", "params", "json-patch", "merge-patch")
-PAGINATION_TYPES = ("none", "offset", "page", "range", "next_token", "next_url")
-RESPONSE_FORMATS = ("auto", "json", "csv", "xml")
-COLUMN_TYPES = ("text", "integer", "number", "boolean", "date", "datetime", "choice", "json")
-SEND_MODES = ("changed", "all")
-AFTER_WRITE = ("none", "rows", "all", "hook")
-CONFLICT_CHECKS = ("auto", "etag", "reread")
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+AuthType = Literal["none", "basic", "bearer", "digest", "ntlm", "certificate"]
+Payload = Literal["json", "form", "params", "json-patch", "merge-patch"]
+PaginationType = Literal["none", "offset", "page", "range", "next_token", "next_url"]
+LoadMethod = Literal["GET", "POST"]
+ResponseFormat = Literal["auto", "json", "csv", "xml"]
+ColumnType = Literal["text", "integer", "number", "boolean", "date", "datetime", "choice", "json"]
+SendMode = Literal["changed", "all"]
+AfterWrite = Literal["none", "rows", "all", "hook"]
+ConflictCheck = Literal["auto", "etag", "reread"]
+
+# The same sets as tuples, for validation and for forms that offer them.
+METHODS: tuple[Method, ...] = get_args(Method)
+AUTH_TYPES: tuple[AuthType, ...] = get_args(AuthType)
+PAYLOADS: tuple[Payload, ...] = get_args(Payload)
+PAGINATION_TYPES: tuple[PaginationType, ...] = get_args(PaginationType)
+LOAD_METHODS: tuple[LoadMethod, ...] = get_args(LoadMethod)
+RESPONSE_FORMATS: tuple[ResponseFormat, ...] = get_args(ResponseFormat)
+COLUMN_TYPES: tuple[ColumnType, ...] = get_args(ColumnType)
+SEND_MODES: tuple[SendMode, ...] = get_args(SendMode)
+AFTER_WRITE: tuple[AfterWrite, ...] = get_args(AfterWrite)
+CONFLICT_CHECKS: tuple[ConflictCheck, ...] = get_args(ConflictCheck)
 
 
 @dataclass(frozen=True)
 class Auth:
-    type: str = "none"
+    type: AuthType = "none"
     username: str | None = None
     password: SecretRef | None = None
     token: SecretRef | None = None
@@ -42,8 +56,8 @@ class Auth:
 class Integration:
     id: str
     url: str
-    type: str = "rest"
-    default_method: str | None = None
+    type: Literal["rest"] = "rest"
+    default_method: Method | None = None
     timeout: float = 30.0
     rate_limit: int = 0
     max_concurrency: int = 4
@@ -67,7 +81,7 @@ class Integration:
 
 @dataclass(frozen=True)
 class Pagination:
-    type: str = "none"
+    type: PaginationType = "none"
     # offset / limit
     start_param: str = "offset"
     count_param: str = "limit"
@@ -93,12 +107,12 @@ class Pagination:
 
 @dataclass(frozen=True)
 class Load:
-    method: str = "GET"
+    method: LoadMethod = "GET"
     path: str | None = None
     body: str | None = None
     params: dict[str, str | SecretRef] = field(default_factory=dict)
     headers: dict[str, str | SecretRef] = field(default_factory=dict)
-    format: str = "auto"
+    format: ResponseFormat = "auto"
     records: str = ""
     csv_delimiter: str = ","
     xml_record: str | None = None
@@ -111,9 +125,9 @@ class Load:
 class Operation:
     """How one kind of change (insert, update, delete) is sent."""
 
-    method: str
+    method: Method
     path: str
-    payload: str
+    payload: Payload
     envelope: str | None = None
     array: bool = False
     page_size: int = 0
@@ -127,7 +141,7 @@ class Operation:
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str | None = None
+    type: ColumnType | None = None
     label: str | None = None
     required: bool = False
     read_only: bool = False
@@ -159,7 +173,7 @@ class ReadRow:
 @dataclass(frozen=True)
 class ReloadHook:
     integration: str
-    method: str = "POST"
+    method: Method = "POST"
     path: str = ""
     body: str | None = None
 
@@ -170,14 +184,14 @@ class Destination:
     integration: str
     path: str
     key: tuple[str, ...] = ()
-    send: str = "changed"
-    payload: str = "json"
+    send: SendMode = "changed"
+    payload: Payload = "json"
     audit: bool = True
     allow_locking: bool = False
     lock_ttl: int = 900
     lock_wait: float = 60.0  # seconds a writeback waits for another one's automatic lock
-    conflict_check: str = "auto"
-    after_write: str = "none"
+    conflict_check: ConflictCheck = "auto"
+    after_write: AfterWrite = "none"
     read_only: bool = False
     load: Load = field(default_factory=Load)
     insert: Operation | None = None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.secrets import SecretRef, is_sensitive_header, parse_ref
+
+C = TypeVar("C", bound=str)  # one value of a closed set of words
 
 KeyPath = tuple[str, ...]
 
@@ -99,24 +101,25 @@ class Section:
             return None
         return value
 
-    def str(
-        self,
-        key: str,
-        default: str | None = None,
-        *,
-        required: bool = False,
-        choices: Iterable[str] | None = None,
-    ) -> str | None:
+    def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
         value = self._get(key, str, required)
-        if value is None:
-            return default
-        if choices is not None and value not in choices:
-            options = ", ".join(choices)
-            self.error(key, f"must be one of {options} (got {value!r})")
-            return default
-        return value
+        return default if value is None else value
 
-    def int(self, key: str, default: int, *, minimum: int | None = None) -> int:
+    def choice(self, key: str, default: C, choices: Sequence[C]) -> C:
+        """One of a closed set; anything else is an error that lists the set."""
+        return self.maybe_choice(key, choices) or default
+
+    def maybe_choice(self, key: str, choices: Sequence[C]) -> C | None:
+        value = self._get(key, str, False)
+        if value is None:
+            return None
+        for choice in choices:
+            if value == choice:
+                return choice
+        self.error(key, f"must be one of {', '.join(choices)} (got {value!r})")
+        return None
+
+    def integer(self, key: str, default: int, *, minimum: int | None = None) -> int:
         value = self._get(key, int, False)
         if value is None:
             return default
@@ -125,7 +128,7 @@ class Section:
             return default
         return value
 
-    def float(
+    def number(
         self,
         key: str,
         default: float | None,
@@ -144,11 +147,11 @@ class Section:
             return default
         return value
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self._get(key, bool, False)
         return default if value is None else value
 
-    def str_list(self, key: str, *, unique: bool = True) -> tuple[str, ...]:
+    def text_list(self, key: str, *, unique: bool = True) -> tuple[str, ...]:
         value = self._get(key, (list, str), False)
         if value is None:
             return ()

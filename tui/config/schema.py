@@ -56,7 +56,7 @@ def _state(s: Section | None) -> m.State:
     if s is None:
         return m.State()
     path = s.path_value("path")
-    url = s.str("url")
+    url = s.text("url")
     parts = _split_url(s, "url", url) if url is not None else None
     if parts is not None:
         if parts.scheme not in ("postgresql", "postgres"):
@@ -71,22 +71,22 @@ def _state(s: Section | None) -> m.State:
         path=path,
         url=url,
         password=s.secret("password"),
-        retention_days=s.int("retention_days", 0, minimum=0),
+        retention_days=s.integer("retention_days", 0, minimum=0),
     )
     s.finish()
     return state
 
 
 def _integration(name: str, s: Section) -> m.Integration:
-    url = s.str("url", required=True) or ""
-    https_only = s.bool("https_only", False)
+    url = s.text("url", required=True) or ""
+    https_only = s.flag("https_only", False)
     _check_url(s, "url", url, https_only)
-    s.str("type", "rest", choices=("rest",))
-    verify = s.bool("verify", True)
+    s.choice("type", "rest", ("rest",))
+    verify = s.flag("verify", True)
     ca_bundle = s.path_value("ca_bundle")
     if ca_bundle is not None and not verify:
         s.error("ca_bundle", "is pointless with verify = false; drop one of them")
-    allowlist = s.str_list("redirect_allowlist")
+    allowlist = s.text_list("redirect_allowlist")
     for i, entry in enumerate(allowlist):
         parts = _split_url(s, "redirect_allowlist", entry)
         if parts is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
@@ -97,25 +97,25 @@ def _integration(name: str, s: Section) -> m.Integration:
     return m.Integration(
         id=name,
         url=url.rstrip("/"),
-        default_method=s.str("default_method", None, choices=m.METHODS[:4]),
-        timeout=s.float("timeout", 30.0, positive=True) or 30.0,
-        rate_limit=s.int("rate_limit", 0, minimum=0),
-        max_concurrency=s.int("max_concurrency", 4, minimum=1),
-        retries=s.int("retries", 3, minimum=0),
-        backoff=s.float("backoff", 0.5, minimum=0) or 0.0,
-        max_retry_wait=s.float("max_retry_wait", 60.0, minimum=0) or 0.0,
-        max_response_mb=s.float("max_response_mb", 32.0, positive=True) or 32.0,
+        default_method=s.maybe_choice("default_method", m.METHODS[:4]),
+        timeout=s.number("timeout", 30.0, positive=True) or 30.0,
+        rate_limit=s.integer("rate_limit", 0, minimum=0),
+        max_concurrency=s.integer("max_concurrency", 4, minimum=1),
+        retries=s.integer("retries", 3, minimum=0),
+        backoff=s.number("backoff", 0.5, minimum=0) or 0.0,
+        max_retry_wait=s.number("max_retry_wait", 60.0, minimum=0) or 0.0,
+        max_response_mb=s.number("max_response_mb", 32.0, positive=True) or 32.0,
         https_only=https_only,
         verify=verify,
         ca_bundle=ca_bundle,
-        trusted_hosts=s.str_list("trusted_hosts"),
+        trusted_hosts=s.text_list("trusted_hosts"),
         redirect_allowlist=allowlist,
-        proxy=s.str("proxy"),
-        trust_env=s.bool("trust_env", True),
-        http2=s.bool("http2", False),
+        proxy=s.text("proxy"),
+        trust_env=s.flag("trust_env", True),
+        http2=s.flag("http2", False),
         headers=s.value_map("headers"),
         params=s.value_map("params"),
-        check_path=s.str("check_path", "") or "",
+        check_path=s.text("check_path", "") or "",
         auth=_auth(s.table("auth")),
     )
 
@@ -147,16 +147,16 @@ def _split_url(s: Section, key: str, url: str) -> SplitResult | None:
 def _auth(s: Section | None) -> m.Auth:
     if s is None:
         return m.Auth()
-    kind = s.str("type", "none", choices=m.AUTH_TYPES) or "none"
+    kind = s.choice("type", "none", m.AUTH_TYPES)
     needs_user = kind in ("basic", "digest", "ntlm")
     auth = m.Auth(
         type=kind,
-        username=s.str("username", required=needs_user),
+        username=s.text("username", required=needs_user),
         password=s.secret("password", required=needs_user),
         token=s.secret("token", required=kind == "bearer"),
-        header=s.str("header", "Authorization") or "Authorization",
-        scheme=s.str("scheme", "Bearer") or "",
-        domain=s.str("domain"),
+        header=s.text("header", "Authorization") or "Authorization",
+        scheme=s.text("scheme", "Bearer") or "",
+        domain=s.text("domain"),
         cert=s.path_value("cert"),
         key=s.path_value("key"),
         key_password=s.secret("key_password"),
@@ -185,25 +185,25 @@ def _check_auth_fields(s: Section, auth: m.Auth) -> None:
 
 
 def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) -> m.Destination:
-    integration = s.str("integration", required=True) or ""
+    integration = s.text("integration", required=True) or ""
     if integration and integration not in integrations:
         s.error("integration", f"names integration {integration!r}, which is not defined")
     default_method = (
         integrations[integration].default_method if integration in integrations else None
     )
-    path = s.str("path", required=True) or ""
-    key = s.str_list("key")
-    payload = s.str("payload", "json", choices=m.PAYLOADS) or "json"
+    path = s.text("path", required=True) or ""
+    key = s.text_list("key")
+    payload = s.choice("payload", "json", m.PAYLOADS)
     columns = _columns(s.table("columns"))
     base = _OpDefaults(
         path=path,
         key=key,
         payload=payload,
-        method=s.str("method", None, choices=m.METHODS[:4]) or default_method,
+        method=s.maybe_choice("method", m.METHODS[:4]) or default_method,
         payload_set=s.has("payload"),
-        envelope=s.str("envelope"),
-        array=s.bool("array", False),
-        page_size=s.int("page_size", 0, minimum=0),
+        envelope=s.text("envelope"),
+        array=s.flag("array", False),
+        page_size=s.integer("page_size", 0, minimum=0),
         headers=s.value_map("headers"),
         params=s.value_map("params"),
     )
@@ -212,15 +212,15 @@ def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) 
         integration=integration,
         path=path,
         key=key,
-        send=s.str("send", "changed", choices=m.SEND_MODES) or "changed",
+        send=s.choice("send", "changed", m.SEND_MODES),
         payload=payload,
-        audit=s.bool("audit", True),
-        allow_locking=s.bool("allow_locking", False),
-        lock_ttl=s.int("lock_ttl", 900, minimum=30),
+        audit=s.flag("audit", True),
+        allow_locking=s.flag("allow_locking", False),
+        lock_ttl=s.integer("lock_ttl", 900, minimum=30),
         lock_wait=_lock_wait(s),
-        conflict_check=s.str("conflict_check", "auto", choices=m.CONFLICT_CHECKS) or "auto",
-        after_write=s.str("after_write", "none", choices=m.AFTER_WRITE) or "none",
-        read_only=s.bool("read_only", False),
+        conflict_check=s.choice("conflict_check", "auto", m.CONFLICT_CHECKS),
+        after_write=s.choice("after_write", "none", m.AFTER_WRITE),
+        read_only=s.flag("read_only", False),
         load=_load(s.table("load"), path),
         insert=_operation(s, "insert", base),
         update=_operation(s, "update", base),
@@ -236,7 +236,7 @@ def _destination(name: str, s: Section, integrations: dict[str, m.Integration]) 
 
 def _lock_wait(s: Section) -> float:
     """Seconds a writeback waits for another writeback's lock; 0 refuses at once."""
-    value = s.float("lock_wait", 60.0, minimum=0)
+    value = s.number("lock_wait", 60.0, minimum=0)
     return 60.0 if value is None else value
 
 
@@ -246,8 +246,8 @@ class _OpDefaults:
 
     path: str
     key: tuple[str, ...]
-    payload: str
-    method: str | None
+    payload: m.Payload
+    method: m.Method | None
     payload_set: bool
     envelope: str | None
     array: bool
@@ -261,37 +261,37 @@ class _OpDefaults:
         return self.path.rstrip("/") + "/" + "/".join("{" + k + "}" for k in self.key)
 
 
-_DEFAULT_METHODS = {"insert": "POST", "update": "PATCH", "delete": "DELETE"}
+_DEFAULT_METHODS: dict[str, m.Method] = {"insert": "POST", "update": "PATCH", "delete": "DELETE"}
 
 
 def _operation(parent: Section, op: str, base: _OpDefaults) -> m.Operation:
     s = parent.table(op) or Section({}, parent.path + (op,), parent.problems)
-    fallback = "DELETE" if op == "delete" else base.method or _DEFAULT_METHODS[op]
-    method = s.str("method", fallback, choices=m.METHODS) or fallback
-    payload = s.str("payload", base.payload, choices=m.PAYLOADS) or base.payload
+    fallback: m.Method = "DELETE" if op == "delete" else base.method or _DEFAULT_METHODS[op]
+    method = s.choice("method", fallback, m.METHODS)
+    payload = s.choice("payload", base.payload, m.PAYLOADS)
     if method == "GET":
         payload = _get_payload(
             s if s.has("payload") else parent, payload, s.has("payload") or base.payload_set
         )
     operation = m.Operation(
         method=method,
-        path=s.str("path", base.path_for(op)) or "",
+        path=s.text("path", base.path_for(op)) or "",
         payload=payload,
-        envelope=s.str("envelope", base.envelope),
-        array=s.bool("array", base.array),
-        page_size=s.int("page_size", base.page_size, minimum=0),
+        envelope=s.text("envelope", base.envelope),
+        array=s.flag("array", base.array),
+        page_size=s.integer("page_size", base.page_size, minimum=0),
         headers={**base.headers, **s.value_map("headers")},
         params={**base.params, **s.value_map("params")},
-        results=s.str("results"),
-        idempotency_key=s.str("idempotency_key"),
-        enabled=s.bool("enabled", op == "insert" or bool(base.key) or s.has("path")),
+        results=s.text("results"),
+        idempotency_key=s.text("idempotency_key"),
+        enabled=s.flag("enabled", op == "insert" or bool(base.key) or s.has("path")),
     )
     _check_operation(s, parent, operation)
     s.finish()
     return operation
 
 
-def _get_payload(where: Section, payload: str, explicit: bool) -> str:
+def _get_payload(where: Section, payload: m.Payload, explicit: bool) -> m.Payload:
     if explicit and payload != "params":
         where.error(
             "payload",
@@ -318,22 +318,22 @@ def _check_operation(s: Section, parent: Section, op: m.Operation) -> None:
 def _load(s: Section | None, default_path: str) -> m.Load:
     if s is None:
         return m.Load(path=default_path)
-    method = s.str("method", "GET", choices=("GET", "POST")) or "GET"
-    body = s.str("body")
+    method = s.choice("method", "GET", m.LOAD_METHODS)
+    body = s.text("body")
     if body is not None and method == "GET":
         s.error("body", 'a GET load sends no body; set method = "POST"')
     load = m.Load(
         method=method,
-        path=s.str("path", default_path),
+        path=s.text("path", default_path),
         body=body,
         params=s.value_map("params"),
         headers=s.value_map("headers"),
-        format=s.str("format", "auto", choices=m.RESPONSE_FORMATS) or "auto",
-        records=s.str("records", "") or "",
-        csv_delimiter=s.str("csv_delimiter", ",") or ",",
-        xml_record=s.str("xml_record"),
-        response_headers=s.str_list("response_headers"),
-        etag_field=s.str("etag_field"),
+        format=s.choice("format", "auto", m.RESPONSE_FORMATS),
+        records=s.text("records", "") or "",
+        csv_delimiter=s.text("csv_delimiter", ",") or ",",
+        xml_record=s.text("xml_record"),
+        response_headers=s.text_list("response_headers"),
+        etag_field=s.text("etag_field"),
         pagination=_pagination(s.table("pagination")),
     )
     if len(load.csv_delimiter) != 1 or load.csv_delimiter in '"\r\n':
@@ -346,23 +346,23 @@ def _pagination(s: Section | None) -> m.Pagination:
     if s is None:
         return m.Pagination()
     p = m.Pagination(
-        type=s.str("type", "none", choices=m.PAGINATION_TYPES) or "none",
-        start_param=s.str("start_param", "offset") or "offset",
-        count_param=s.str("count_param", "limit") or "limit",
-        start=s.int("start", 0, minimum=0),
-        count=s.int("count", 100, minimum=1),
-        total_path=s.str("total_path"),
-        page_param=s.str("page_param", "page") or "page",
-        size_param=s.str("size_param", "limit"),
-        first_page=s.int("first_page", 1, minimum=0),
-        size=s.int("size", 100, minimum=1),
-        token_path=s.str("token_path"),
-        token_param=s.str("token_param"),
-        next_url_path=s.str("next_url_path"),
-        next_url_header=s.str("next_url_header"),
-        link_header=s.bool("link_header", False),
-        add_missing_params=s.bool("add_missing_params", False),
-        max_pages=s.int("max_pages", 10000, minimum=1),
+        type=s.choice("type", "none", m.PAGINATION_TYPES),
+        start_param=s.text("start_param", "offset") or "offset",
+        count_param=s.text("count_param", "limit") or "limit",
+        start=s.integer("start", 0, minimum=0),
+        count=s.integer("count", 100, minimum=1),
+        total_path=s.text("total_path"),
+        page_param=s.text("page_param", "page") or "page",
+        size_param=s.text("size_param", "limit"),
+        first_page=s.integer("first_page", 1, minimum=0),
+        size=s.integer("size", 100, minimum=1),
+        token_path=s.text("token_path"),
+        token_param=s.text("token_param"),
+        next_url_path=s.text("next_url_path"),
+        next_url_header=s.text("next_url_header"),
+        link_header=s.flag("link_header", False),
+        add_missing_params=s.flag("add_missing_params", False),
+        max_pages=s.integer("max_pages", 10000, minimum=1),
     )
     if p.type == "next_token" and not (p.token_path and p.token_param):
         s.error("type", "next_token pagination needs token_path and token_param")
@@ -383,16 +383,16 @@ def _columns(s: Section | None) -> dict[str, m.Column]:
 def _column(name: str, s: Section) -> m.Column:
     col = m.Column(
         name=name,
-        type=s.str("type", None, choices=m.COLUMN_TYPES),
-        label=s.str("label"),
-        required=s.bool("required", False),
-        read_only=s.bool("read_only", False),
-        hidden=s.bool("hidden", False),
-        pattern=s.str("pattern"),
-        min=s.float("min", None),
-        max=s.float("max", None),
-        choices=s.str_list("choices"),
-        width=s.int("width", 0, minimum=1) or None,
+        type=s.maybe_choice("type", m.COLUMN_TYPES),
+        label=s.text("label"),
+        required=s.flag("required", False),
+        read_only=s.flag("read_only", False),
+        hidden=s.flag("hidden", False),
+        pattern=s.text("pattern"),
+        min=s.number("min", None),
+        max=s.number("max", None),
+        choices=s.text_list("choices"),
+        width=s.integer("width", 0, minimum=1) or None,
     )
     if col.type == "choice" and not col.choices:
         s.error("choices", "a choice column needs a non-empty choices list")
@@ -411,7 +411,7 @@ def _access(s: Section | None) -> m.Access:
     if s is None:
         return m.Access()
     access = m.Access(
-        secure=s.bool("secure", False), write=s.str_list("write"), admin=s.str_list("admin")
+        secure=s.flag("secure", False), write=s.text_list("write"), admin=s.text_list("admin")
     )
     if (access.write or access.admin) and not access.secure:
         s.error("secure", "write/admin lists are only enforced with secure = true")
@@ -423,10 +423,10 @@ def _reload_hook(s: Section | None) -> m.ReloadHook | None:
     if s is None:
         return None
     hook = m.ReloadHook(
-        integration=s.str("integration", required=True) or "",
-        method=s.str("method", "POST", choices=m.METHODS) or "POST",
-        path=s.str("path", "") or "",
-        body=s.str("body"),
+        integration=s.text("integration", required=True) or "",
+        method=s.choice("method", "POST", m.METHODS),
+        path=s.text("path", "") or "",
+        body=s.text("body"),
     )
     s.finish()
     return hook
@@ -435,12 +435,12 @@ def _reload_hook(s: Section | None) -> m.ReloadHook | None:
 def _read_row(s: Section | None) -> m.ReadRow | None:
     if s is None:
         return None
-    path = s.str("path", required=True) or ""
+    path = s.text("path", required=True) or ""
     if path and "{" not in path:
         s.error("path", "names no column: give the row's key as a placeholder, e.g. /items/{id}")
     read_row = m.ReadRow(
         path=path,
-        records=s.str("records", "") or "",
+        records=s.text("records", "") or "",
         params=s.value_map("params"),
         headers=s.value_map("headers"),
     )

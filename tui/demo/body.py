@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from email.message import Message
-from typing import BinaryIO
+from typing import Protocol
 
 MAX_BODY = 64 * 1024 * 1024
 MAX_LINE = 65536
@@ -18,7 +18,15 @@ class BodyError(Exception):
         self.detail = detail
 
 
-def read_body(rfile: BinaryIO, headers: Message, limit: int = MAX_BODY) -> bytes:
+class Reader(Protocol):
+    """What the body reader needs of a request stream (a socket file)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def read_body(rfile: Reader, headers: Message, limit: int = MAX_BODY) -> bytes:
     # Always read the whole body, even for requests that will be refused, so
     # the next request on a keep-alive connection starts where it should.
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
@@ -37,7 +45,7 @@ def read_body(rfile: BinaryIO, headers: Message, limit: int = MAX_BODY) -> bytes
     return rfile.read(length)
 
 
-def _read_chunked(rfile: BinaryIO, limit: int) -> bytes:
+def _read_chunked(rfile: Reader, limit: int) -> bytes:
     parts: list[bytes] = []
     total = 0
     while True:

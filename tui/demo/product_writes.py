@@ -51,7 +51,7 @@ def update_one(db: sqlite3.Connection, entry: Any) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise invalid("an update is a JSON object with an id")
     pid = entry.get("id")
-    if not is_int(pid):
+    if not is_int(pid) or pid is None:
         raise invalid("id is required and must be an integer", "/id")
     current = existing(db, int(pid))
     changes = dict(entry)

@@ -74,7 +74,7 @@ def _filter_value(name: str, raw: str) -> Any:
     try:
         if kind == "bool":
             return BOOL_WORDS[raw.lower()]
-        return kind(raw)
+        return kind(raw) if callable(kind) else raw
     except (KeyError, ValueError):
         raise bad_parameter(name, f"{raw!r} is not a valid {name}") from None
 
