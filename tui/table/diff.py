@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from tui.config.reader import printable
-from tui.table.changes import Change, ChangeFileError, same
+from tui.table.changefile import ChangeFileError
+from tui.table.changeset import Change
+from tui.table.overlay import same
 from tui.table.validate import parse_text
 
 if TYPE_CHECKING:

@@ -22,15 +22,8 @@ from enum import StrEnum
 from tui.config.model import Column, Destination
 from tui.config.reader import printable
 from tui.table import order
-from tui.table.changes import (
-    Change,
-    ChangeSet,
-    Overlay,
-    decode_cells,
-    encode_cells,
-    same,
-    status_line,
-)
+from tui.table.cellcodec import decode_cells, encode_cells
+from tui.table.changeset import Change, ChangeSet, status_line
 from tui.table.history import (
     AddRow,
     DropRow,
@@ -41,6 +34,7 @@ from tui.table.history import (
     Step,
     Unmark,
 )
+from tui.table.overlay import Overlay, same
 from tui.table.store import Store
 from tui.table.validate import check, format_value, infer_type, parse_text
 from tui.table.view import Prepared, RowFilter, RowView
