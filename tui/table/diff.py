@@ -19,11 +19,11 @@ from tui.table.overlay import same
 from tui.table.validate import parse_text
 
 if TYPE_CHECKING:
-    from tui.table.table import Table
+    from tui.table.rows import Rows
 
 
 def diff_rows(
-    table: Table,
+    table: Rows,
     desired: Iterable[Mapping[str, object]],
     first_line: int = 1,
     *,
@@ -48,7 +48,7 @@ def diff_rows(
 
 
 def _diff_one(
-    table: Table,
+    table: Rows,
     record: Mapping[str, object],
     line: int,
     seen: dict[int, int],
@@ -83,7 +83,7 @@ def _diff_one(
 
 
 def _insert(
-    table: Table,
+    table: Rows,
     record: Mapping[str, object],
     key: dict[str, object],
     line: int,
@@ -97,7 +97,7 @@ def _insert(
     return Change("insert", values={c: v for c, v in values.items() if v is not None}, line=line)
 
 
-def _deletes(table: Table, seen: dict[int, int]) -> list[Change]:
+def _deletes(table: Rows, seen: dict[int, int]) -> list[Change]:
     return [
         Change("delete", row=row, key=table.key_of(row))
         for row in table.loaded_rows()
@@ -105,7 +105,7 @@ def _deletes(table: Table, seen: dict[int, int]) -> list[Change]:
     ]
 
 
-def _read(table: Table, column: str, raw: object, loaded: object) -> object:
+def _read(table: Rows, column: str, raw: object, loaded: object) -> object:
     """A desired value as the loaded data would hold it."""
     if not isinstance(raw, str):
         return raw

@@ -21,7 +21,7 @@ from tui.table.order import Tick
 from tui.table.validate import format_value
 
 if TYPE_CHECKING:
-    from tui.table.table import Table
+    from tui.table.rows import Rows
 
 Sort = tuple[str, bool]  # column, descending
 
@@ -49,7 +49,7 @@ class Prepared:
 class RowView:
     """The order and filter of one table; the table calls in as rows come and go."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Rows) -> None:
         self.t = table
         self.ids: array | None = None
         self.sort: Sort | None = None
