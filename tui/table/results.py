@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from tui.table.undo import Undo
 from tui.table.validate import parse_text
@@ -19,18 +19,21 @@ from tui.table.validation import Validation
 if TYPE_CHECKING:
     from tui.table.rows import Rows
 
+# The engine's row statuses (tui.writeback.results.Status), spelled again: no import upward.
+OutcomeStatus = Literal["done", "failed", "conflict", "unknown", "skipped"]
+
 
 @dataclass(frozen=True)
 class RowOutcome:
     """What the writeback engine learned about one row it sent.
 
-    ``status`` is "done", or "failed", "conflict" or "unknown" (the row stays
-    pending with ``reason``).  ``values`` are what the server says the row now
+    ``status`` is "done", or "failed", "conflict", "unknown" or "skipped" (the
+    row stays pending with ``reason``).  ``values`` are what the server says the row now
     holds, e.g. a key it assigned to a new row.
     """
 
     row: int
-    status: str
+    status: OutcomeStatus
     values: Mapping[str, object] | None = None
     reason: str | None = None
 
