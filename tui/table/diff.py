@@ -70,6 +70,11 @@ def _diff_one(
     if row in seen:
         raise ChangeFileError(f"line {line}: the same key as line {seen[row]}")
     seen[row] = line
+    return _update(table, record, row, line)
+
+
+def _update(table: Rows, record: Mapping[str, object], row: int, line: int) -> Change | None:
+    """The cells of a loaded row that ``record`` changes, as an update (None: no change)."""
     cells = {}
     for column, raw in record.items():
         loaded = table.loaded_value(row, column)

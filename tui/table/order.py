@@ -36,17 +36,7 @@ def sort_ids(
     """``ids`` ordered by their ``values`` (aligned); nulls last either way; stable.
 
     Sorted a slice at a time, then merged; `tick` is called between slices."""
-    present: list[int] = []
-    nulls: list[int] = []
-    kinds: set[type] = set()
-    for start in range(0, len(values), SLICE):
-        tick()
-        part = values[start : start + SLICE]
-        positions = range(start, start + len(part))
-        present += compress(positions, map(is_not, part, repeat(None)))
-        nulls += compress(positions, map(is_, part, repeat(None)))
-        kinds.update(map(type, part))
-    kinds.discard(type(None))
+    present, nulls, kinds = _partition(values, tick)
     key: Key
     if kinds == {str}:
         # People expect "apple" before "Banana": by folded text, then by exact text.
@@ -68,6 +58,22 @@ def sort_ids(
     if kinds == {str}:
         drop(folded)
     return out
+
+
+def _partition(values: Sequence[object], tick: Tick) -> tuple[list[int], list[int], set[type]]:
+    """Positions of the values present, positions of the nulls, and the types present."""
+    present: list[int] = []
+    nulls: list[int] = []
+    kinds: set[type] = set()
+    for start in range(0, len(values), SLICE):
+        tick()
+        part = values[start : start + SLICE]
+        positions = range(start, start + len(part))
+        present += compress(positions, map(is_not, part, repeat(None)))
+        nulls += compress(positions, map(is_, part, repeat(None)))
+        kinds.update(map(type, part))
+    kinds.discard(type(None))
+    return present, nulls, kinds
 
 
 def drop(*lists: list[Any]) -> None:

@@ -71,20 +71,24 @@ class Snapshots:
         for item in _items(data["inserts"]):
             t.add_new(_int(item["row"]), decode_cells(_cells(item["values"])), len(ov.inserts))
         ov.next_new = min(ov.next_new, _int(data["next_new"]))
-        for item in _items(data["deletes"]):
-            row = self._restore_row(item, problems)
-            if row is not None:
-                ov.deletes[row] = None
-        for item in _items(data.get("errors", [])):
-            row = self._restore_row(item, [])
-            if row is not None:
-                t.errors[row] = str(item["reason"])
+        self._restore_marks(data, problems)
         for row in ov.inserts:
             for column in t.columns:
                 self._valid.validate(row, column)
         self._valid.revalidate_new_keys()  # once, not per row: restoring stays linear
         t.version += 1
         return problems
+
+    def _restore_marks(self, data: Mapping[str, object], problems: list[str]) -> None:
+        """Deletes and writeback errors, on the rows that are still there."""
+        for item in _items(data["deletes"]):
+            row = self._restore_row(item, problems)
+            if row is not None:
+                self._t.overlay.deletes[row] = None
+        for item in _items(data.get("errors", [])):
+            row = self._restore_row(item, [])
+            if row is not None:
+                self._t.errors[row] = str(item["reason"])
 
     def _reset(self) -> None:
         self._t.clear_changes()
