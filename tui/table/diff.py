@@ -13,15 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from tui.config.reader import printable
-from tui.table.changes import Change, ChangeFileError, same
+from tui.table.changefile import ChangeFileError
+from tui.table.changeset import Change
+from tui.table.overlay import same
 from tui.table.validate import parse_text
 
 if TYPE_CHECKING:
-    from tui.table.table import Table
+    from tui.table.rows import Rows
 
 
 def diff_rows(
-    table: Table,
+    table: Rows,
     desired: Iterable[Mapping[str, object]],
     first_line: int = 1,
     *,
@@ -46,7 +48,7 @@ def diff_rows(
 
 
 def _diff_one(
-    table: Table,
+    table: Rows,
     record: Mapping[str, object],
     line: int,
     seen: dict[int, int],
@@ -68,6 +70,11 @@ def _diff_one(
     if row in seen:
         raise ChangeFileError(f"line {line}: the same key as line {seen[row]}")
     seen[row] = line
+    return _update(table, record, row, line)
+
+
+def _update(table: Rows, record: Mapping[str, object], row: int, line: int) -> Change | None:
+    """The cells of a loaded row that ``record`` changes, as an update (None: no change)."""
     cells = {}
     for column, raw in record.items():
         loaded = table.loaded_value(row, column)
@@ -81,7 +88,7 @@ def _diff_one(
 
 
 def _insert(
-    table: Table,
+    table: Rows,
     record: Mapping[str, object],
     key: dict[str, object],
     line: int,
@@ -95,7 +102,7 @@ def _insert(
     return Change("insert", values={c: v for c, v in values.items() if v is not None}, line=line)
 
 
-def _deletes(table: Table, seen: dict[int, int]) -> list[Change]:
+def _deletes(table: Rows, seen: dict[int, int]) -> list[Change]:
     return [
         Change("delete", row=row, key=table.key_of(row))
         for row in table.loaded_rows()
@@ -103,7 +110,7 @@ def _deletes(table: Table, seen: dict[int, int]) -> list[Change]:
     ]
 
 
-def _read(table: Table, column: str, raw: object, loaded: object) -> object:
+def _read(table: Rows, column: str, raw: object, loaded: object) -> object:
     """A desired value as the loaded data would hold it."""
     if not isinstance(raw, str):
         return raw

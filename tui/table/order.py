@@ -10,7 +10,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import contains, is_, is_not
-from typing import Any
+from typing import Any, cast
 
 # Work on a million rows goes in slices: one C call over a slice takes a few
 # milliseconds, and between calls a thread computing a view lets the UI thread run.
@@ -22,6 +22,8 @@ class Cancelled(Exception):
 
 
 Tick = Callable[[], None]
+# Sort keys: values of one kind (or grouped by kind) compare, which the checker cannot see.
+Key = Callable[[int], Any]
 
 
 def no_tick() -> None:
@@ -30,32 +32,22 @@ def no_tick() -> None:
 
 def sort_ids(
     ids: Sequence[int], values: Sequence[object], descending: bool = False, tick: Tick = no_tick
-) -> array:
+) -> array[int]:
     """``ids`` ordered by their ``values`` (aligned); nulls last either way; stable.
 
     Sorted a slice at a time, then merged; `tick` is called between slices."""
-    present: list[int] = []
-    nulls: list[int] = []
-    kinds: set[type] = set()
-    for start in range(0, len(values), SLICE):
-        tick()
-        part = values[start : start + SLICE]
-        positions = range(start, start + len(part))
-        present += compress(positions, map(is_not, part, repeat(None)))
-        nulls += compress(positions, map(is_, part, repeat(None)))
-        kinds.update(map(type, part))
-    kinds.discard(type(None))
-    key: Callable[[int], object]
+    present, nulls, kinds = _partition(values, tick)
+    key: Key
     if kinds == {str}:
         # People expect "apple" before "Banana": by folded text, then by exact text.
-        folded = [v.casefold() if v is not None else "" for v in values]  # type: ignore[union-attr]
+        folded = [v.casefold() if isinstance(v, str) else "" for v in values]
         tick()
         key = lambda i: (folded[i], values[i])  # noqa: E731
         runs = [_two_pass(run, values, folded, descending) for run in _slices(present, tick)]
     else:
         mixed = not (kinds <= {int, float} or len(kinds) == 1)
         # Mixed types cannot be compared directly: group by type name, then value.
-        key = (lambda i: _mixed_key(values[i])) if mixed else values.__getitem__
+        key = (lambda i: _mixed_key(values[i])) if mixed else _getter(values)
         runs = [sorted(run, key=key, reverse=descending) for run in _slices(present, tick)]
     ordered = runs[0] if len(runs) == 1 else _merge(runs, key, descending, tick)
     ordered.extend(nulls)
@@ -68,6 +60,22 @@ def sort_ids(
     return out
 
 
+def _partition(values: Sequence[object], tick: Tick) -> tuple[list[int], list[int], set[type]]:
+    """Positions of the values present, positions of the nulls, and the types present."""
+    present: list[int] = []
+    nulls: list[int] = []
+    kinds: set[type] = set()
+    for start in range(0, len(values), SLICE):
+        tick()
+        part = values[start : start + SLICE]
+        positions = range(start, start + len(part))
+        present += compress(positions, map(is_not, part, repeat(None)))
+        nulls += compress(positions, map(is_, part, repeat(None)))
+        kinds.update(map(type, part))
+    kinds.discard(type(None))
+    return present, nulls, kinds
+
+
 def drop(*lists: list[Any]) -> None:
     """Empty big lists a slice at a time: freeing a million objects in one go is one
     C call that holds every other thread for tens of milliseconds."""
@@ -76,7 +84,7 @@ def drop(*lists: list[Any]) -> None:
             del items[-SLICE:]
 
 
-def id_range(count: int) -> array:
+def id_range(count: int) -> array[int]:
     """The ids 0..count-1, built a slice at a time (one call for a million takes 80 ms)."""
     ids = array("q")
     for start in range(0, count, SLICE):
@@ -84,7 +92,7 @@ def id_range(count: int) -> array:
     return ids
 
 
-def in_slices(work: Callable[[Sequence[Any]], Iterable[Any]], items: Sequence[Any]) -> list[Any]:
+def in_slices(work: Callable[[Any], Iterable[Any]], items: Sequence[Any]) -> list[Any]:
     """`work` over `items` a slice at a time, joined: one long C call made many short ones."""
     out: list[Any] = []
     for start in range(0, len(items), SLICE):
@@ -95,9 +103,14 @@ def in_slices(work: Callable[[Sequence[Any]], Iterable[Any]], items: Sequence[An
 def _two_pass(
     run: list[int], values: Sequence[object], folded: list[str], descending: bool
 ) -> list[int]:
-    run.sort(key=values.__getitem__, reverse=descending)
+    run.sort(key=_getter(values), reverse=descending)
     run.sort(key=folded.__getitem__, reverse=descending)  # stable: exact text breaks ties
     return run
+
+
+def _getter(values: Sequence[object]) -> Key:
+    # The bound method, not a lambda: it keys a million rows without a Python call each.
+    return cast(Key, values.__getitem__)
 
 
 def _slices(items: list[int], tick: Tick) -> Iterator[list[int]]:
@@ -106,9 +119,7 @@ def _slices(items: list[int], tick: Tick) -> Iterator[list[int]]:
         yield items[start : start + SLICE]
 
 
-def _merge(
-    runs: list[list[int]], key: Callable[[int], object], descending: bool, tick: Tick
-) -> list[int]:
+def _merge(runs: list[list[int]], key: Key, descending: bool, tick: Tick) -> list[int]:
     """Sorted runs into one (earlier runs first among equals, as a stable sort has them);
     in Python, so the interpreter hands over to other threads as it goes."""
     merged: list[int] = []

@@ -21,7 +21,7 @@ from tui.table.order import Tick
 from tui.table.validate import format_value
 
 if TYPE_CHECKING:
-    from tui.table.table import Table
+    from tui.table.rows import Rows
 
 Sort = tuple[str, bool]  # column, descending
 
@@ -41,7 +41,7 @@ class Prepared:
 
     sort: Sort | None
     filter: RowFilter | None
-    ids: array | None  # None: every row in natural order
+    ids: array[int] | None  # None: every row in natural order
     loaded: int  # loaded rows it covers
     edits: int  # the table's count of changes other than loading, when computed
 
@@ -49,9 +49,9 @@ class Prepared:
 class RowView:
     """The order and filter of one table; the table calls in as rows come and go."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Rows) -> None:
         self.t = table
-        self.ids: array | None = None
+        self.ids: array[int] | None = None
         self.sort: Sort | None = None
         self.filter: RowFilter | None = None
         self.stale = False  # rows arrived or changed since the last sort
@@ -110,7 +110,7 @@ class RowView:
         """The view for `sort` and `where`: reads only; may run in another thread."""
         t = self.t
         loaded, edits = t.store_rows, t.edits
-        ids: array | None = None
+        ids: array[int] | None = None
         if sort is not None or where is not None:
             ids = self._natural_ids(loaded)
             if where is not None:
@@ -139,7 +139,7 @@ class RowView:
         self.ids = None
         self.stale = False
 
-    def _natural_ids(self, loaded: int) -> array:
+    def _natural_ids(self, loaded: int) -> array[int]:
         alive = self.t.alive_ids
         ids = alive if alive is not None else order.id_range(loaded)
         return ids + array("q", self.t.new_rows())

@@ -1,0 +1,71 @@
+"""The table's parts on their own: key index, overlay, cell codec, change file ops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tui.table.cellcodec import decode_cells, encode_cells
+from tui.table.changefile import ChangeFileError, parse_changes
+from tui.table.changeset import OPS, is_op
+from tui.table.keys import KeyIndex, key_words
+from tui.table.overlay import Overlay, same
+
+
+def test_key_index_finds_by_value_and_notes_duplicates_and_keyless_rows() -> None:
+    index = KeyIndex(("id",))
+    index.add([{"id": 7.0}, {"id": 8}, {"id": 7}, {"id": None}], range(0, 4))
+    assert index.get({"id": 7}) == 0  # 7.0 is the key 7
+    assert index.is_duplicate({"id": 7}) and not index.is_duplicate({"id": 8})
+    assert index.duplicates == {7: [0, 2]}
+    assert index.keyless == [3]
+    index.remove({"id": 8}, 1)
+    assert index.get({"id": 8}) is None
+
+
+def test_compound_keys_with_a_null_part_index_nothing() -> None:
+    index = KeyIndex(("a", "b"))
+    index.add([{"a": 1, "b": None}, {"a": 1, "b": 2}], range(0, 2))
+    assert index.keyless == [0]
+    assert index.get({"a": 1, "b": 2}) == 1
+    assert key_words({"a": 1, "b": "x"}) == "a=1, b='x'"
+
+
+def test_overlay_counts_changed_cells_and_forgets_values_set_back() -> None:
+    overlay = Overlay()
+    overlay.set_cell(0, "qty", 5, loaded=3)
+    overlay.set_cell(0, "name", "b", loaded="a")
+    assert overlay.changed_cells == 2 and overlay.changed_rows == 1
+    overlay.set_cell(0, "qty", 3.0, loaded=3)  # the loaded value again: no change
+    assert overlay.updates == {0: {"name": "b"}} and overlay.changed_cells == 1
+    held = overlay.updates
+    overlay.clear()
+    assert not overlay and held == {0: {"name": "b"}}  # a reader's dict is left alone
+
+
+def test_same_tells_numbers_from_booleans_and_text() -> None:
+    assert same(1, 1.0) and same(float("nan"), float("nan"))
+    assert not same(True, 1) and not same("1", 1)
+
+
+def test_cells_survive_the_codec_exactly() -> None:
+    cells: dict[str, object] = {
+        "at": dt.datetime(2024, 1, 31, 12, 0),
+        "on": dt.date(2024, 1, 31),
+        "price": Decimal("1.10"),
+        "big": float("inf"),
+        "doc": {"$date": "not a tag"},
+        "list": [1, dt.date(2024, 2, 1)],
+    }
+    assert decode_cells(encode_cells(cells)) == cells
+
+
+def test_change_file_ops_are_the_closed_set() -> None:
+    assert OPS == ("insert", "update", "delete")
+    assert is_op("update") and not is_op("upsert") and not is_op(["update"])
+    with pytest.raises(ChangeFileError, match='line 1: "op" must be'):
+        parse_changes(['{"op": "upsert", "key": {"id": 1}}'], ["id"])
+    (change,) = parse_changes(['{"op": "delete", "key": {"id": 1}}'], ["id"])
+    assert change.op == "delete" and change.key == {"id": 1} and change.line == 1
