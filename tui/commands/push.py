@@ -28,10 +28,10 @@ from tui.table.changes import Change, ChangeFileError, parse_changes
 from tui.table.diff import diff_rows
 from tui.table.table import Table
 from tui.workspace import Workspace
+from tui.workspace.adapt import wire_key
 from tui.workspace.writing import rows_to_send
 from tui.writeback import dryrun
 from tui.writeback.changes import RowChange
-from tui.writeback.from_table import wire_key
 from tui.writeback.plan import PlanError, plan
 from tui.writeback.results import RowResult, summary
 
