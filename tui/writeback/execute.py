@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 
 from tui.config.model import Destination
 from tui.rest.client import Credentials, split_values
@@ -114,9 +113,6 @@ async def _send(
     conn: Connection, dest: Destination, planned: PlannedRequest, report: OnResult
 ) -> list[RowResult]:
     operation = getattr(dest, planned.op)
-    if operation.idempotency_key:
-        # The retry policy resends a POST only when it carries this header.
-        conn.retry = replace(conn.retry, idempotency_header=operation.idempotency_key)
     plain_headers, secret_headers = split_values(planned.headers, conn.store, headers=True)
     plain_params, secret_params = split_values(planned.params, conn.store, headers=False)
     url = conn.url(planned.path, {**conn.params, **plain_params})
@@ -129,6 +125,8 @@ async def _send(
             headers=plain_headers,
             content=planned.body,
             credentials=Credentials(secret_headers, secret_params),
+            # per request: the retry policy resends a POST only when it carries this header
+            idempotency_header=planned.idempotency_header,
         )
     except RestError as exc:
         results = _transport_results(planned, exc)

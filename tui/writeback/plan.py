@@ -37,6 +37,9 @@ class PlannedRequest:
     headers: dict[str, str | SecretRef] = field(default_factory=dict)
     body: bytes | None = None
     keys: tuple[dict[str, Any], ...] = ()  # each row's key, to map batch results back
+    # The operation's idempotency_key: the header in `headers` whose fresh value lets
+    # the sender resend this request without writing twice. None: never resent.
+    idempotency_header: str | None = None
 
 
 class PlanError(ValueError):
@@ -92,9 +95,16 @@ def _row_request(dest: Destination, op: Op, operation: Operation, row: RowChange
         headers.setdefault("Content-Type", content_type)
     if op != "insert" and row.etag and dest.conflict_check in ("auto", "etag"):
         headers["If-Match"] = row.etag
-    _idempotency(operation, headers)
     return PlannedRequest(
-        op, operation.method, path, (row.row_id,), params, headers, body, (row.key,)
+        op,
+        operation.method,
+        path,
+        (row.row_id,),
+        params,
+        headers,
+        body,
+        (row.key,),
+        _idempotency(operation, headers),
     )
 
 
@@ -107,7 +117,6 @@ def _batch_request(
     body, content_type = encode_body(operation, documents, batch=True)
     headers = dict(operation.headers)
     headers.setdefault("Content-Type", content_type)
-    _idempotency(operation, headers)
     return PlannedRequest(
         op,
         operation.method,
@@ -117,13 +126,16 @@ def _batch_request(
         headers,
         body,
         tuple(r.key for r in rows),
+        _idempotency(operation, headers),
     )
 
 
-def _idempotency(operation: Operation, headers: dict[str, str | SecretRef]) -> None:
+def _idempotency(operation: Operation, headers: dict[str, str | SecretRef]) -> str | None:
+    """A fresh key in `headers` when the operation has an idempotency header; its name."""
     # One key per request, kept across its retries, so the server can drop a repeat.
     if operation.idempotency_key:
         headers[operation.idempotency_key] = str(uuid.uuid4())
+    return operation.idempotency_key
 
 
 def row_object(
