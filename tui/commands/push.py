@@ -101,12 +101,12 @@ def _diff(table: Table, source: Path, text: str) -> list[Change]:
         records, lines = _csv_records(text)
         return diff_rows(table, records, lines=lines)
     desired: list[dict[str, Any]] = []
-    lines: list[int] = []
+    numbers: list[int] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             desired.append(_json_record(line, number))
-            lines.append(number)
-    return diff_rows(table, desired, lines=lines)
+            numbers.append(number)
+    return diff_rows(table, desired, lines=numbers)
 
 
 def _json_record(line: str, number: int) -> dict[str, Any]:

@@ -19,8 +19,8 @@ import contextlib
 import dataclasses
 import socket
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import TypeVar, cast
 
 import httpx
 
@@ -213,7 +213,10 @@ class Connection:
             raise self._too_large(response, f"announces {announced / 2**20:.0f} MB")
         chunks: list[bytes] = []
         size = 0
-        async with contextlib.aclosing(response.aiter_bytes()) as pieces:
+        # httpx declares an AsyncIterator; it is an async generator, closed here at once
+        # (not when collected) should the body prove too large.
+        body = cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
+        async with contextlib.aclosing(body) as pieces:
             async for chunk in pieces:
                 size += len(chunk)
                 if size > limit:

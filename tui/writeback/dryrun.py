@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from tui.config.model import Destination, Integration
 from tui.secrets import MASK, SecretRef, mask_headers
 from tui.writeback.changes import Op, RowChange
-from tui.writeback.plan import PlannedRequest, plan
+from tui.writeback.plan import Method, PlannedRequest, plan
 
 _AUTH_SHOWN = {"basic": "Basic", "digest": "Digest", "ntlm": "NTLM"}
 
@@ -26,7 +26,7 @@ class ShownRequest:
     """One planned request as a dry run shows it; nothing in it is a secret."""
 
     op: Op
-    method: str
+    method: Method
     url: str
     headers: dict[str, str]
     body: str | None  # as sent (decoded), not pretty-printed
@@ -93,7 +93,7 @@ def shown_headers(integration: Integration, planned: PlannedRequest) -> dict[str
     return mask_headers(headers)
 
 
-def _text(method: str, url: str, headers: dict[str, str], body: bytes | None) -> str:
+def _text(method: Method, url: str, headers: dict[str, str], body: bytes | None) -> str:
     lines = [f"{method} {url}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     if body is not None:
@@ -101,7 +101,7 @@ def _text(method: str, url: str, headers: dict[str, str], body: bytes | None) ->
     return "\n".join(lines)
 
 
-def _curl(method: str, url: str, headers: dict[str, str], body: str | None) -> str:
+def _curl(method: Method, url: str, headers: dict[str, str], body: str | None) -> str:
     parts = ["curl", "-X", method, shlex.quote(url)]
     for name, value in headers.items():
         parts += ["-H", shlex.quote(f"{name}: {value}")]

@@ -18,7 +18,7 @@ from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import Checked, find_conflicts
 from tui.writeback.plan import ORDER, PlanError, PlannedRequest, plan
 from tui.writeback.responses import row_results
-from tui.writeback.results import RowResult
+from tui.writeback.results import RowResult, Status
 
 OnResult = Callable[[RowResult], None]
 
@@ -147,6 +147,7 @@ def _transport_results(planned: PlannedRequest, exc: RestError) -> list[RowResul
     reached = isinstance(exc, ResponseTooLarge) or (
         isinstance(exc, TransportError) and not exc.nothing_sent
     )
+    status: Status
     if reached:
         status, message = "unknown", f"outcome unknown, check the server: {exc.message}"
     else:

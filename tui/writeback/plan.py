@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from tui.config.model import Destination, Operation
@@ -25,12 +25,14 @@ _CONTENT_TYPES = {
     "form": "application/x-www-form-urlencoded",
 }
 ORDER: tuple[Op, ...] = ("insert", "update", "delete")
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]  # config.model.METHODS
+_METHODS: dict[str, Method] = {m: m for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
 
 
 @dataclass(frozen=True)
 class PlannedRequest:
     op: Op
-    method: str
+    method: Method
     path: str  # relative to the integration URL, placeholders filled
     rows: tuple[int | str, ...]  # row ids this request writes, in body order
     params: dict[str, str | SecretRef] = field(default_factory=dict)
@@ -73,7 +75,9 @@ def _as_full_update(row: RowChange) -> RowChange:
     return RowChange(row.row_id, "update", row.key, row.values, dict(row.values), {}, row.etag)
 
 
-def _plan_op(dest: Destination, op: Op, operation: Operation, rows: list[RowChange]):
+def _plan_op(
+    dest: Destination, op: Op, operation: Operation, rows: list[RowChange]
+) -> Iterator[PlannedRequest]:
     if operation.array:
         for group in _same_shape_groups(dest, op, operation, rows):
             for page in _pages(group, operation.page_size):
@@ -97,7 +101,7 @@ def _row_request(dest: Destination, op: Op, operation: Operation, row: RowChange
         headers["If-Match"] = row.etag
     return PlannedRequest(
         op,
-        operation.method,
+        _method(operation, row.row_id),
         path,
         (row.row_id,),
         params,
@@ -119,7 +123,7 @@ def _batch_request(
     headers.setdefault("Content-Type", content_type)
     return PlannedRequest(
         op,
-        operation.method,
+        _method(operation, first.row_id),
         path,
         tuple(r.row_id for r in rows),
         dict(operation.params),
@@ -128,6 +132,14 @@ def _batch_request(
         tuple(r.key for r in rows),
         _idempotency(operation, headers),
     )
+
+
+def _method(operation: Operation, row_id: int | str) -> Method:
+    # The configuration accepts only these; an Operation built by hand may hold anything.
+    method = _METHODS.get(operation.method)
+    if method is None:
+        raise PlanError(row_id, f"method {operation.method!r} is not one of {', '.join(_METHODS)}")
+    return method
 
 
 def _idempotency(operation: Operation, headers: dict[str, str | SecretRef]) -> str | None:
