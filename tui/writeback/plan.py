@@ -99,6 +99,7 @@ def _row_request(dest: Destination, op: Op, operation: Operation, row: RowChange
         headers.setdefault("Content-Type", content_type)
     if op != "insert" and row.etag and dest.conflict_check in ("auto", "etag"):
         headers["If-Match"] = row.etag
+    idempotency_header = _idempotency(operation, headers)
     return PlannedRequest(
         op,
         _method(operation, row.row_id),
@@ -108,7 +109,7 @@ def _row_request(dest: Destination, op: Op, operation: Operation, row: RowChange
         headers,
         body,
         (row.key,),
-        _idempotency(operation, headers),
+        idempotency_header,
     )
 
 
@@ -121,6 +122,7 @@ def _batch_request(
     body, content_type = encode_body(operation, documents, batch=True)
     headers = dict(operation.headers)
     headers.setdefault("Content-Type", content_type)
+    idempotency_header = _idempotency(operation, headers)
     return PlannedRequest(
         op,
         _method(operation, first.row_id),
@@ -130,7 +132,7 @@ def _batch_request(
         headers,
         body,
         tuple(r.key for r in rows),
-        _idempotency(operation, headers),
+        idempotency_header,
     )
 
 
