@@ -19,7 +19,7 @@ from typing import Any
 from tui.commands import UsageError, destination, fail
 from tui.commands.check import cli_secret_store
 from tui.commands.state import open_for
-from tui.config import Config, Destination, discover, load_config
+from tui.config import discover, load_config
 from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from tui.rest.errors import RestError
 from tui.state import current_identity
@@ -28,11 +28,7 @@ from tui.table.changes import Change, ChangeFileError, parse_changes
 from tui.table.diff import diff_rows
 from tui.table.table import Table
 from tui.workspace import Workspace
-from tui.workspace.writing import rows_to_send
-from tui.writeback import dryrun
-from tui.writeback.changes import RowChange
-from tui.writeback.from_table import wire_key
-from tui.writeback.plan import PlanError, plan
+from tui.workspace.adapt import wire_key
 from tui.writeback.results import RowResult, summary
 
 
@@ -58,8 +54,7 @@ def run(args: argparse.Namespace) -> int:
                 f"writeback push {dest.id}: nothing sent: fix the values above", EXIT_FAILED
             )
         if args.dry_run:
-            rows, unchanged = rows_to_send(ws, ())
-            return _dry_run(config, dest, rows, unchanged, args.format) or (1 if rejected else 0)
+            return _dry_run(ws, args.format) or (1 if rejected else 0)
         results = _write(ws, args.format)
     print(summary(results), file=sys.stderr if args.format == "jsonl" else sys.stdout)
     failed = rejected or any(r.status != "done" for r in results)
@@ -106,12 +101,12 @@ def _diff(table: Table, source: Path, text: str) -> list[Change]:
         records, lines = _csv_records(text)
         return diff_rows(table, records, lines=lines)
     desired: list[dict[str, Any]] = []
-    lines: list[int] = []
+    numbers: list[int] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             desired.append(_json_record(line, number))
-            lines.append(number)
-    return diff_rows(table, desired, lines=lines)
+            numbers.append(number)
+    return diff_rows(table, desired, lines=numbers)
 
 
 def _json_record(line: str, number: int) -> dict[str, Any]:
@@ -149,22 +144,20 @@ def _csv_records(text: str) -> tuple[list[dict[str, Any]], list[int]]:
     return records, lines
 
 
-def _dry_run(
-    config: Config, dest: Destination, rows: list[RowChange], unchanged: list[RowChange], fmt: str
-) -> int:
-    integration = config.integrations[dest.integration]
-    try:
-        requests = plan(dest, rows, unchanged)
-    except PlanError as exc:
-        return fail(f"writeback push {dest.id}: {exc}", EXIT_FAILED)
-    for planned in requests:
+def _dry_run(ws: Workspace, fmt: str) -> int:
+    """The requests a push would send, as the app's preview shows them; nothing is sent."""
+    preview = ws.preview()
+    if preview.problems:  # the values were checked already: what is left cannot be planned
+        return fail(f"writeback push {ws.dest.id}: {'; '.join(preview.problems)}", EXIT_FAILED)
+    for shown in preview.shown:
         if fmt == "jsonl":
-            print(json.dumps(dryrun.as_dict(integration, planned), ensure_ascii=False))
+            print(json.dumps(shown.as_dict(), ensure_ascii=False))
         else:
-            print(dryrun.as_text(integration, planned) + "\n")
-            print("# " + dryrun.as_curl(integration, planned) + "\n")
+            print(shown.text + "\n")
+            print("# " + shown.curl + "\n")
     if fmt == "text":
-        print(f"dry run: {len(requests)} requests for {len(rows)} changed rows; nothing sent")
+        requests, rows = len(preview.shown), preview.changed
+        print(f"dry run: {requests} requests for {rows} changed rows; nothing sent")
     return 0
 
 

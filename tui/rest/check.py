@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from tui.config.model import Integration
 from tui.rest.connection import Connection
@@ -25,19 +26,20 @@ from tui.rest.errors import (
 )
 from tui.secrets import SecretError, SecretStore
 
-OK = "ok"
-AUTH_FAILED = "auth failed"
-TLS_ERROR = "TLS error"
-UNREACHABLE = "unreachable"
-TIMEOUT = "timeout"
-UNEXPECTED = "unexpected response"
-VERDICTS = (OK, AUTH_FAILED, TLS_ERROR, UNREACHABLE, TIMEOUT, UNEXPECTED)
+Verdict = Literal["ok", "auth failed", "TLS error", "unreachable", "timeout", "unexpected response"]
+OK: Final = "ok"
+AUTH_FAILED: Final = "auth failed"
+TLS_ERROR: Final = "TLS error"
+UNREACHABLE: Final = "unreachable"
+TIMEOUT: Final = "timeout"
+UNEXPECTED: Final = "unexpected response"
+VERDICTS: tuple[Verdict, ...] = (OK, AUTH_FAILED, TLS_ERROR, UNREACHABLE, TIMEOUT, UNEXPECTED)
 
 
 @dataclass(frozen=True)
 class CheckResult:
     name: str
-    verdict: str  # one of VERDICTS
+    verdict: Verdict
     detail: str  # one line, no secrets
     status: int | None = None
     elapsed_ms: int | None = None
@@ -78,7 +80,7 @@ async def _check(conn: Connection) -> CheckResult:
     return CheckResult(name, OK, detail, response.status_code, elapsed)
 
 
-def verdict_of(exc: RestError) -> str:
+def verdict_of(exc: RestError) -> Verdict:
     if isinstance(exc, AuthFailed):
         return AUTH_FAILED
     if isinstance(exc, TlsError):

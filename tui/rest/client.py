@@ -149,9 +149,9 @@ def _default_cafile(trust_env: bool) -> str | None:
     return certifi.where()
 
 
-def _load(loader: object, path: Path, what: str, *args: object) -> None:
+def _load(loader: Callable[..., None], path: Path, what: str, *args: object) -> None:
     try:
-        loader(str(Path(path).expanduser()), *args)  # type: ignore[operator]
+        loader(str(Path(path).expanduser()), *args)
     except FileNotFoundError:
         raise SetupError(f"{what} {path}: file not found") from None
     except ssl.SSLError as exc:
@@ -248,4 +248,5 @@ def _ntlm(username: str, password: str, domain: str | None) -> httpx.Auth:
             "NTLM needs the httpx-ntlm package: pip install 'writeback[ntlm]'"
         ) from None
     user = f"{domain}\\{username}" if domain and "\\" not in username else username
-    return HttpNtlmAuth(user, password)
+    auth: httpx.Auth = HttpNtlmAuth(user, password)  # httpx-ntlm has no type information
+    return auth

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import TypeVar, cast
 
 import httpx
 
@@ -103,18 +104,23 @@ class Connection:
         content: bytes | str | None = None,
         credentials: Credentials | None = None,
         retry: bool = True,
+        idempotency_header: str | None = None,
     ) -> httpx.Response:
         """Send and return the (fully read) final response, after redirects and retries.
 
         `credentials`: secret headers/params of this request (a destination's), which
-        like the integration's own go only to trusted hosts."""
+        like the integration's own go only to trusted hosts.
+        `idempotency_header`: the header name (an operation's idempotency_key) whose
+        value in `headers` makes this write safe to resend. It belongs to this request
+        alone: requests sent at the same time on this connection keep their own."""
         described = self.describe(method, url)
         self.trust.check_scheme(url, described)
+        policy = self._policy(idempotency_header)
         turned = ""  # a write answered 301/302/303, going on as a GET: it may be done
         try:
             for _ in range(MAX_REDIRECTS + 1):
                 client, request = self._build(method, url, headers, content, credentials)
-                response = await self._send_retrying(client, request, retry)
+                response = await self._send_retrying(client, request, retry, policy)
                 location = response.headers.get("location")
                 if response.status_code not in _REDIRECTS or not location:
                     return response
@@ -151,13 +157,26 @@ class Connection:
                 url = url.copy_merge_params(missing) if missing else url
         return client, client.build_request(method, url, headers=extra, content=content)
 
+    def _policy(self, idempotency_header: str | None) -> RetryPolicy:
+        """The connection's retry policy, knowing one request's idempotency header.
+
+        A copy, never an assignment to `self.retry`: that is shared by every request
+        in flight on this connection."""
+        if not idempotency_header:
+            return self.retry
+        return dataclasses.replace(self.retry, idempotency_header=idempotency_header)
+
     async def _send_retrying(
-        self, client: httpx.AsyncClient, request: httpx.Request, retry: bool
+        self,
+        client: httpx.AsyncClient,
+        request: httpx.Request,
+        retry: bool,
+        policy: RetryPolicy,
     ) -> httpx.Response:
         attempt = 0
         while True:
             response, error = await self._send_once(client, request)
-            decision = self.retry.decide(attempt, request, response, error)
+            decision = policy.decide(attempt, request, response, error)
             tls_failed = error is not None and _ssl_error(error) is not None
             if not retry or decision.wait is None or tls_failed:
                 if error is not None:
@@ -194,7 +213,10 @@ class Connection:
             raise self._too_large(response, f"announces {announced / 2**20:.0f} MB")
         chunks: list[bytes] = []
         size = 0
-        async with contextlib.aclosing(response.aiter_bytes()) as pieces:
+        # httpx declares an AsyncIterator; it is an async generator, closed here at once
+        # (not when collected) should the body prove too large.
+        body = cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
+        async with contextlib.aclosing(body) as pieces:
             async for chunk in pieces:
                 size += len(chunk)
                 if size > limit:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +75,7 @@ def _plan(conn: Connection, dest: Destination) -> _Plan:
 
 async def iter_pages(
     conn: Connection, dest: Destination, *, limit: int | None = None
-) -> AsyncIterator[Page]:
+) -> AsyncGenerator[Page, None]:
     """Pages of `dest`'s rows; raises RestError (MaxPagesReached after the last page
     the guard allowed)."""
     plan = _plan(conn, dest)
@@ -101,7 +101,7 @@ async def _pages(
     request: PageRequest | None,
     ahead: _Ahead,
     limit: int | None,
-) -> AsyncIterator[Page]:
+) -> AsyncGenerator[Page, None]:
     spec = dest.load.pagination
     columns: dict[str, None] = {}
     rows = 0
@@ -306,7 +306,7 @@ def load_rows(
     """`iter_pages` for synchronous callers: each page is fetched when asked for."""
     loop = asyncio.new_event_loop()
     conn: Connection | None = None
-    pages: AsyncIterator[Page] | None = None
+    pages: AsyncGenerator[Page, None] | None = None
     try:
         conn = Connection(integration, store)
         pages = iter_pages(conn, dest, limit=limit)
@@ -318,7 +318,7 @@ def load_rows(
             yield page
     finally:
         if pages is not None:
-            loop.run_until_complete(pages.aclose())  # type: ignore[attr-defined]
+            loop.run_until_complete(pages.aclose())
         if conn is not None:
             loop.run_until_complete(conn.aclose())
         loop.run_until_complete(loop.shutdown_asyncgens())  # httpx's inner byte iterators

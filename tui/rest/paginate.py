@@ -97,12 +97,13 @@ class Paginator:
         if self.total is None or step <= 0 or self.spec.type not in ("offset", "page", "range"):
             return []
         foreseen: list[PageRequest] = []
-        request: PageRequest | None = current
+        request = current
         while len(foreseen) < pages:
-            request = self._counted_next(request, step)
-            if request is None or request.number > self.spec.max_pages:
+            following = self._counted_next(request, step)
+            if following is None or following.number > self.spec.max_pages:
                 break
-            foreseen.append(request)
+            foreseen.append(following)
+            request = following
         return foreseen
 
     def _counted_next(self, current: PageRequest, count: int) -> PageRequest | None:
@@ -201,9 +202,9 @@ class Paginator:
             if isinstance(value, str) and value.strip():
                 return value.strip()
         if p.next_url_header:
-            value = response.headers.get(p.next_url_header, "").strip()
-            if value:
-                return value
+            header: str = response.headers.get(p.next_url_header, "").strip()
+            if header:
+                return header
         if p.link_header:
             return next_link(response.headers.get("link", ""))
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -136,7 +137,7 @@ class Audit:
             self.add(conn, entry)
 
     def latest_id(self) -> int:
-        return self._db.read("SELECT coalesce(max(id), 0) FROM audit")[0][0]
+        return int(self._db.read("SELECT coalesce(max(id), 0) FROM audit")[0][0])
 
     def query(
         self,
@@ -179,7 +180,7 @@ def _filters(
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _entry(row: tuple) -> AuditEntry:
+def _entry(row: Sequence[Any]) -> AuditEntry:
     data = dict(zip(["id", *_FIELDS], row, strict=True))
     for name in _JSON_FIELDS:
         if data[name] is not None:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from tui.state.errors import StateError
 
@@ -28,6 +28,9 @@ class DriverMissing(StateError):
         super().__init__(DRIVER_HINT)
 
 
+Dialect = Literal["sqlite", "postgres"]
+
+
 def now_us() -> int:
     """Wall-clock microseconds since the epoch (UTC): leases and audit times."""
     return time.time_ns() // 1000
@@ -40,7 +43,8 @@ def default_path() -> Path:
 
 
 class Cursor(Protocol):
-    rowcount: int
+    @property
+    def rowcount(self) -> int: ...  # read-only on both drivers' cursors
 
     def fetchone(self) -> Any: ...
 
@@ -66,7 +70,7 @@ class Feed(Protocol):
 
 
 class Database(Protocol):
-    dialect: str  # "sqlite" | "postgres"
+    dialect: Dialect
     where: str  # for messages: the file, or the URL without any password
 
     def write(self, key: str | None = None) -> AbstractContextManager[Conn]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any, Literal
 
 from tui.state.audit import Audit, AuditEntry
 from tui.state.db import Conn, Database, now_us
@@ -20,6 +22,9 @@ from tui.state.liveness import gone, start_token
 _COLUMNS = "destination, login, host, pid, owner, manual, ttl_s, since_us, expires_us, started"
 POLL_S = 0.05
 _UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
+
+# What the audit trail says happened to a lock.
+LockEvent = Literal["lock", "unlock", "break", "takeover"]
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ class Locks:
             if not current.held_by(who) and not force:
                 raise LockHeld(current)
             conn.execute("DELETE FROM locks WHERE destination = ?", (destination,))
-            event = "unlock" if current.held_by(who) else "break"
+            event: LockEvent = "unlock" if current.held_by(who) else "break"
             self._event(conn, who, current, event, integration, _holder(current))
             return True
 
@@ -181,7 +186,7 @@ class Locks:
         conn: Conn,
         who: Identity,
         lock: Lock,
-        event: str,
+        event: LockEvent,
         integration: str | None,
         before: dict[str, object] | None = None,
     ) -> None:
@@ -229,7 +234,7 @@ def _renewed(lock: Lock, now: int) -> Lock:
     return replace(lock, expires_us=now + int(lock.ttl * 1e6))
 
 
-def _lock(row: tuple) -> Lock:
+def _lock(row: Sequence[Any]) -> Lock:
     dest, login, host, pid, owner, manual, ttl, since, expires, started = row
     return Lock(dest, login, host, pid, owner, bool(manual), ttl, since, expires, started)
 

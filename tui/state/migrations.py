@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.state.db import Dialect
+
 
 @dataclass(frozen=True)
 class Step:
     sqlite: tuple[str, ...]
     postgres: tuple[str, ...]
 
-    def statements(self, dialect: str) -> tuple[str, ...]:
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
         return self.sqlite if dialect == "sqlite" else self.postgres
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
-from tui.state.db import shown_url, url_password
+from tui.state.db import Dialect, shown_url, url_password
 from tui.state.errors import StateError
 from tui.state.migrations import (
     LOCK_SPACE,
@@ -63,7 +63,7 @@ class PgConn:
 class PostgresDatabase:
     """One connection shared by the threads of a process under a lock, like SQLite's."""
 
-    dialect = "postgres"
+    dialect: Dialect = "postgres"
 
     def __init__(self, url: str, *, password: str | None = None, migrate: bool = True) -> None:
         self.url = url
@@ -77,14 +77,13 @@ class PostgresDatabase:
 
     def connect(self) -> psycopg.Connection[Any]:
         """A new connection in autocommit mode (the store's, or a feed's)."""
-        extra = {"password": self._password} if self._password else {}
         try:
             return psycopg.connect(
                 self.url,
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT_S,
                 application_name="writeback",
-                **extra,
+                password=self._password or None,  # None: psycopg leaves it out (the URL's, or none)
             )
         except psycopg.Error as exc:
             raise StateError(
@@ -141,7 +140,7 @@ class PostgresDatabase:
     def version(self) -> int:
         if not self.read("SELECT to_regclass('writeback_schema') IS NOT NULL")[0][0]:
             return 0
-        return self.read("SELECT coalesce(max(version), 0) FROM writeback_schema")[0][0]
+        return int(self.read("SELECT coalesce(max(version), 0) FROM writeback_schema")[0][0])
 
     def migrate(self) -> int:
         """Run the missing steps in one transaction, under a lock: once, however many try."""
@@ -153,8 +152,9 @@ class PostgresDatabase:
                 with conn.transaction():
                     conn.execute(f"SELECT pg_advisory_xact_lock({MIGRATE_SPACE}, 0)")
                     conn.execute(_SCHEMA_TABLE)
-                    version = conn.execute("SELECT max(version) FROM writeback_schema")
-                    return self._run_steps(conn, version.fetchone()[0] or 0)
+                    latest = conn.execute("SELECT max(version) FROM writeback_schema").fetchone()
+                    # an aggregate answers one row; max() of no rows is NULL: schema 0
+                    return self._run_steps(conn, (latest[0] if latest else None) or 0)
         except errors.InsufficientPrivilege as exc:
             raise StateError(
                 f"the state at {self.where} needs schema {len(MIGRATIONS)} and this role may "

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tui.state.db import Dialect
 from tui.state.errors import StateError
 from tui.state.feed import PollingFeed
 from tui.state.migrations import MIGRATIONS
@@ -47,7 +48,7 @@ class SqliteConn:
 class SqliteDatabase:
     """One connection, shared by the threads of a process under a lock."""
 
-    dialect = "sqlite"
+    dialect: Dialect = "sqlite"
 
     def __init__(self, path: Path, *, migrate: bool = True) -> None:
         self.path = path
@@ -89,13 +90,13 @@ class SqliteDatabase:
 
     @property
     def version(self) -> int:
-        return self.read("PRAGMA user_version")[0][0]
+        return int(self.read("PRAGMA user_version")[0][0])
 
     def migrate(self) -> int:
         if self.version == len(MIGRATIONS):
             return 0
         with self.write() as conn:  # re-read inside the lock: another process may have migrated
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > len(MIGRATIONS):
                 raise StateError(
                     f"the state at {self.path} has schema {version}, newer than this "

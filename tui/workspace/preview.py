@@ -1,4 +1,8 @@
-"""What a writeback would do, before anything is sent: words, requests, curl."""
+"""What a writeback would do, before anything is sent: words, requests, curl.
+
+The one dry-run path: the app's preview screen and `writeback push --dry-run` both
+show a `Preview` (Workspace.preview), whose requests come from tui.writeback.dryrun.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ from dataclasses import dataclass, field
 
 from tui.config.model import Destination, Integration
 from tui.table.table import Table
-from tui.writeback import dryrun
 from tui.writeback.changes import RowChange
-from tui.writeback.plan import PlanError, plan
+from tui.writeback.dryrun import ShownRequest, dry_run
+from tui.writeback.plan import PlanError
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class Preview:
     curls: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # nothing may be sent while any remain
     held: int = 0  # rows whose last outcome is unknown: kept back until checked
+    shown: list[ShownRequest] = field(default_factory=list)  # the requests, field by field
+    changed: int = 0  # of `rows`, those with a pending change (the others: send = "all")
 
 
 def change_words(inserts: int, values: int, deletes: int) -> str:
@@ -43,17 +49,18 @@ def build_preview(
     inserts = sum(1 for r in rows if r.op == "insert")
     deletes = sum(1 for r in rows if r.op == "delete")
     values = sum(len(r.changed) for r in rows if r.op == "update")
-    words = change_words(inserts, values, deletes)
     problems = table.problems()
     try:
-        planned = plan(dest, rows, unchanged) if rows or unchanged else []
-    except PlanError as exc:
-        planned, problems = [], [*problems, str(exc)]
+        shown = dry_run(integration, dest, rows, unchanged)
+    except PlanError as exc:  # a row that cannot be sent as configured: said, nothing shown
+        shown, problems = [], [*problems, str(exc)]
     return Preview(
-        words,
+        change_words(inserts, values, deletes),
         len(rows) + len(unchanged),
-        [dryrun.as_text(integration, p) for p in planned],
-        [dryrun.as_curl(integration, p) for p in planned],
+        [s.text for s in shown],
+        [s.curl for s in shown],
         problems,
         held,
+        shown,
+        len(rows),
     )

@@ -6,6 +6,7 @@ discarded leaves one entry, so the trail tells why a row was or was not written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from tui.state.audit import AuditEntry
@@ -78,7 +79,7 @@ def discard_entry(
     )
 
 
-def change_lines(changes: list[Change], keyed: bool) -> list[dict[str, Any]]:
+def change_lines(changes: Iterable[Change], keyed: bool) -> list[dict[str, Any]]:
     return [change.to_json(keyed=keyed) for change in changes]
 
 

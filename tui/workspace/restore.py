@@ -28,7 +28,7 @@ def restore(table: Table, draft: Draft) -> Restored:
     with no recorded outcome are flagged and held, never silently re-sent."""
     snapshot = _without(draft.snapshot, set(draft.done)) if draft.done else draft.snapshot
     problems = table.restore(snapshot) if snapshot else []
-    pending = {c.row for c in table.changes()}
+    pending = {c.row for c in table.changes() if c.row is not None}
     found = {text: _find(table, text) for text in draft.unknown}
     # a row no longer pending reached the server before the crash: nothing to check
     flagged = [row for row in found.values() if row in pending]
@@ -118,6 +118,6 @@ def landed_held(
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
     """Of the rows held before a reload (ident text -> op), those the server shows the
     writeback cut off wrote (see settle_landed)."""
-    pending = {c.row for c in table.changes()}
+    pending = {c.row for c in table.changes() if c.row is not None}
     found = {text: _find(table, text) for text in held}
     return settle_landed(table, snapshot, held, found, pending)

@@ -14,13 +14,13 @@ from tui.rest.connection import Connection
 from tui.state.errors import LockHeld
 from tui.state.journal import ident_text
 from tui.table.table import RowOutcome
+from tui.workspace.adapt import outcomes, row_changes, unchanged_rows
 from tui.workspace.report import WritebackReport, conflict_of, row_entry
 from tui.workspace.restore import UNKNOWN
 from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import Checked, find_conflicts, read_theirs
 from tui.writeback.execute import write_back
-from tui.writeback.from_table import outcomes, row_changes, unchanged_rows
 from tui.writeback.results import RowResult, summary
 
 if TYPE_CHECKING:

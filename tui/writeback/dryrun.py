@@ -1,17 +1,76 @@
-"""The dry run: the exact requests a writeback would send, secrets masked, and as curl."""
+"""The dry run: the exact requests a writeback would send, secrets masked, and as curl.
+
+Both the app's preview and `writeback push --dry-run` show requests through `dry_run`
+(by way of the workspace's preview), so what one shows the other shows too.
+"""
 
 from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tui.config.model import Integration
+from tui.config.model import Destination, Integration
 from tui.secrets import MASK, SecretRef, mask_headers
-from tui.writeback.plan import PlannedRequest
+from tui.writeback.changes import Op, RowChange
+from tui.writeback.plan import Method, PlannedRequest, plan
 
 _AUTH_SHOWN = {"basic": "Basic", "digest": "Digest", "ntlm": "NTLM"}
+
+
+@dataclass(frozen=True)
+class ShownRequest:
+    """One planned request as a dry run shows it; nothing in it is a secret."""
+
+    op: Op
+    method: Method
+    url: str
+    headers: dict[str, str]
+    body: str | None  # as sent (decoded), not pretty-printed
+    rows: int  # how many rows the request writes
+    text: str  # method, URL, headers and the pretty body, one per line
+    curl: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The request as one JSON line of `push --dry-run --format jsonl`."""
+        return {
+            "op": self.op,
+            "method": self.method,
+            "url": self.url,
+            "headers": self.headers,
+            "body": self.body,
+            "rows": self.rows,
+            "curl": self.curl,
+        }
+
+
+def dry_run(
+    integration: Integration,
+    dest: Destination,
+    changes: Iterable[RowChange],
+    unchanged: Iterable[RowChange] = (),
+) -> list[ShownRequest]:
+    """The requests a writeback of these rows would send, shown; PlanError if it cannot."""
+    return [show(integration, planned) for planned in plan(dest, changes, unchanged)]
+
+
+def show(integration: Integration, planned: PlannedRequest) -> ShownRequest:
+    url = shown_url(integration, planned)
+    headers = shown_headers(integration, planned)
+    body = planned.body.decode("utf-8", "replace") if planned.body is not None else None
+    return ShownRequest(
+        planned.op,
+        planned.method,
+        url,
+        headers,
+        body,
+        len(planned.rows),
+        _text(planned.method, url, headers, planned.body),
+        _curl(planned.method, url, headers, body),
+    )
 
 
 def shown_url(integration: Integration, planned: PlannedRequest) -> str:
@@ -34,33 +93,20 @@ def shown_headers(integration: Integration, planned: PlannedRequest) -> dict[str
     return mask_headers(headers)
 
 
-def as_dict(integration: Integration, planned: PlannedRequest) -> dict[str, Any]:
-    body = planned.body.decode("utf-8", "replace") if planned.body is not None else None
-    return {
-        "op": planned.op,
-        "method": planned.method,
-        "url": shown_url(integration, planned),
-        "headers": shown_headers(integration, planned),
-        "body": body,
-        "rows": len(planned.rows),
-        "curl": as_curl(integration, planned),
-    }
-
-
-def as_text(integration: Integration, planned: PlannedRequest) -> str:
-    lines = [f"{planned.method} {shown_url(integration, planned)}"]
-    lines += [f"{k}: {v}" for k, v in shown_headers(integration, planned).items()]
-    if planned.body is not None:
-        lines += ["", _pretty(planned.body)]
+def _text(method: Method, url: str, headers: dict[str, str], body: bytes | None) -> str:
+    lines = [f"{method} {url}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body is not None:
+        lines += ["", _pretty(body)]
     return "\n".join(lines)
 
 
-def as_curl(integration: Integration, planned: PlannedRequest) -> str:
-    parts = ["curl", "-X", planned.method, shlex.quote(shown_url(integration, planned))]
-    for name, value in shown_headers(integration, planned).items():
+def _curl(method: Method, url: str, headers: dict[str, str], body: str | None) -> str:
+    parts = ["curl", "-X", method, shlex.quote(url)]
+    for name, value in headers.items():
         parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if planned.body is not None:
-        parts += ["--data-binary", shlex.quote(planned.body.decode("utf-8", "replace"))]
+    if body is not None:
+        parts += ["--data-binary", shlex.quote(body)]
     return " ".join(parts)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 
 from tui.config.model import Destination
 from tui.rest.client import Credentials, split_values
@@ -19,7 +18,7 @@ from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import Checked, find_conflicts
 from tui.writeback.plan import ORDER, PlanError, PlannedRequest, plan
 from tui.writeback.responses import row_results
-from tui.writeback.results import RowResult
+from tui.writeback.results import RowResult, Status
 
 OnResult = Callable[[RowResult], None]
 
@@ -114,9 +113,6 @@ async def _send(
     conn: Connection, dest: Destination, planned: PlannedRequest, report: OnResult
 ) -> list[RowResult]:
     operation = getattr(dest, planned.op)
-    if operation.idempotency_key:
-        # The retry policy resends a POST only when it carries this header.
-        conn.retry = replace(conn.retry, idempotency_header=operation.idempotency_key)
     plain_headers, secret_headers = split_values(planned.headers, conn.store, headers=True)
     plain_params, secret_params = split_values(planned.params, conn.store, headers=False)
     url = conn.url(planned.path, {**conn.params, **plain_params})
@@ -129,6 +125,8 @@ async def _send(
             headers=plain_headers,
             content=planned.body,
             credentials=Credentials(secret_headers, secret_params),
+            # per request: the retry policy resends a POST only when it carries this header
+            idempotency_header=planned.idempotency_header,
         )
     except RestError as exc:
         results = _transport_results(planned, exc)
@@ -149,6 +147,7 @@ def _transport_results(planned: PlannedRequest, exc: RestError) -> list[RowResul
     reached = isinstance(exc, ResponseTooLarge) or (
         isinstance(exc, TransportError) and not exc.nothing_sent
     )
+    status: Status
     if reached:
         status, message = "unknown", f"outcome unknown, check the server: {exc.message}"
     else:

@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from tui.config.model import Destination, Operation
@@ -25,18 +25,23 @@ _CONTENT_TYPES = {
     "form": "application/x-www-form-urlencoded",
 }
 ORDER: tuple[Op, ...] = ("insert", "update", "delete")
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]  # config.model.METHODS
+_METHODS: dict[str, Method] = {m: m for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
 
 
 @dataclass(frozen=True)
 class PlannedRequest:
     op: Op
-    method: str
+    method: Method
     path: str  # relative to the integration URL, placeholders filled
     rows: tuple[int | str, ...]  # row ids this request writes, in body order
     params: dict[str, str | SecretRef] = field(default_factory=dict)
     headers: dict[str, str | SecretRef] = field(default_factory=dict)
     body: bytes | None = None
     keys: tuple[dict[str, Any], ...] = ()  # each row's key, to map batch results back
+    # The operation's idempotency_key: the header in `headers` whose fresh value lets
+    # the sender resend this request without writing twice. None: never resent.
+    idempotency_header: str | None = None
 
 
 class PlanError(ValueError):
@@ -70,7 +75,9 @@ def _as_full_update(row: RowChange) -> RowChange:
     return RowChange(row.row_id, "update", row.key, row.values, dict(row.values), {}, row.etag)
 
 
-def _plan_op(dest: Destination, op: Op, operation: Operation, rows: list[RowChange]):
+def _plan_op(
+    dest: Destination, op: Op, operation: Operation, rows: list[RowChange]
+) -> Iterator[PlannedRequest]:
     if operation.array:
         for group in _same_shape_groups(dest, op, operation, rows):
             for page in _pages(group, operation.page_size):
@@ -92,9 +99,17 @@ def _row_request(dest: Destination, op: Op, operation: Operation, row: RowChange
         headers.setdefault("Content-Type", content_type)
     if op != "insert" and row.etag and dest.conflict_check in ("auto", "etag"):
         headers["If-Match"] = row.etag
-    _idempotency(operation, headers)
+    idempotency_header = _idempotency(operation, headers)
     return PlannedRequest(
-        op, operation.method, path, (row.row_id,), params, headers, body, (row.key,)
+        op,
+        _method(operation, row.row_id),
+        path,
+        (row.row_id,),
+        params,
+        headers,
+        body,
+        (row.key,),
+        idempotency_header,
     )
 
 
@@ -107,23 +122,34 @@ def _batch_request(
     body, content_type = encode_body(operation, documents, batch=True)
     headers = dict(operation.headers)
     headers.setdefault("Content-Type", content_type)
-    _idempotency(operation, headers)
+    idempotency_header = _idempotency(operation, headers)
     return PlannedRequest(
         op,
-        operation.method,
+        _method(operation, first.row_id),
         path,
         tuple(r.row_id for r in rows),
         dict(operation.params),
         headers,
         body,
         tuple(r.key for r in rows),
+        idempotency_header,
     )
 
 
-def _idempotency(operation: Operation, headers: dict[str, str | SecretRef]) -> None:
+def _method(operation: Operation, row_id: int | str) -> Method:
+    # The configuration accepts only these; an Operation built by hand may hold anything.
+    method = _METHODS.get(operation.method)
+    if method is None:
+        raise PlanError(row_id, f"method {operation.method!r} is not one of {', '.join(_METHODS)}")
+    return method
+
+
+def _idempotency(operation: Operation, headers: dict[str, str | SecretRef]) -> str | None:
+    """A fresh key in `headers` when the operation has an idempotency header; its name."""
     # One key per request, kept across its retries, so the server can drop a repeat.
     if operation.idempotency_key:
         headers[operation.idempotency_key] = str(uuid.uuid4())
+    return operation.idempotency_key
 
 
 def row_object(

@@ -10,8 +10,9 @@ import httpx
 from tui.rest.decode import flatten, get_path
 from tui.rest.errors import describe_body, describe_json_error, status_text
 from tui.rest.wire import count_of
+from tui.writeback.changes import Op
 from tui.writeback.plan import PlannedRequest
-from tui.writeback.results import RowResult
+from tui.writeback.results import RowResult, Status
 
 # A gateway that lost its upstream cannot say whether the service behind it wrote.
 GATEWAY_FAILED = frozenset({502, 504})
@@ -73,7 +74,7 @@ def _batch(
             RowResult(r, planned.op, "unknown", message, response.status_code) for r in planned.rows
         ]
     if not response.is_success or not isinstance(items, list):
-        status = "done" if response.is_success and response.status_code != 207 else "failed"
+        status: Status = "done" if response.is_success and response.status_code != 207 else "failed"
         message = "" if status == "done" else _reason(response) or "no per-row results"
         return [
             RowResult(r, planned.op, status, message, response.status_code) for r in planned.rows
@@ -122,7 +123,7 @@ def _match_items(
     return matched
 
 
-def _item_result(row: int | str, op: str, item: Any, key: tuple[str, ...]) -> RowResult:
+def _item_result(row: int | str, op: Op, item: Any, key: tuple[str, ...]) -> RowResult:
     if not isinstance(item, dict):
         return RowResult(row, op, "unknown", "the server's answer has no result for this row")
     status = item.get("status")
@@ -132,7 +133,7 @@ def _item_result(row: int | str, op: str, item: Any, key: tuple[str, ...]) -> Ro
         assigned = {k: item[k] for k in key if k in item} if op == "insert" else {}
         return RowResult(row, op, "done", http_status=code, assigned=assigned)
     message = describe_json_error(item) or item.get("title") or f"status {code}"
-    verdict = "conflict" if code == 412 else "failed"
+    verdict: Status = "conflict" if code == 412 else "failed"
     return RowResult(row, op, verdict, f"{code}: {message}", http_status=code)
 
 
@@ -156,7 +157,7 @@ def _matched_nothing(planned: PlannedRequest, response: httpx.Response, document
     return planned.op == "update" and span.strip() == "*" and not document
 
 
-def _assigned_keys(response: httpx.Response, document: Any, key: tuple[str, ...]) -> dict:
+def _assigned_keys(response: httpx.Response, document: Any, key: tuple[str, ...]) -> dict[str, Any]:
     record = document[0] if isinstance(document, list) and document else document
     if isinstance(record, dict):
         record = record.get("data", record) if "data" in record and len(record) <= 3 else record

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tui.writeback.changes import Op
+
 Status = Literal["done", "failed", "conflict", "unknown", "skipped"]
 
 
 @dataclass
 class RowResult:
     row_id: int | str
-    op: str
+    op: Op
     status: Status
     message: str = ""
     http_status: int | None = None

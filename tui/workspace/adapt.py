@@ -1,4 +1,9 @@
-"""The bridge between the table model and the writeback engine, both ways."""
+"""The table model adapted to the writeback engine, both ways.
+
+The engine (tui.writeback) knows nothing of tables: it takes RowChange and gives
+RowResult. This is the one place that turns a Table's pending changes into the
+former, and folds the latter back into the table as RowOutcome.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from tui.config.model import Destination
 from tui.table.changes import Change
 from tui.table.table import RowOutcome, Table
 from tui.table.types import to_wire
-from tui.writeback.changes import RowChange
+from tui.writeback.changes import Op, RowChange
 from tui.writeback.results import RowResult
 
 
@@ -49,13 +54,18 @@ def _row_change(table: Table, dest: Destination, change: Change) -> RowChange:
     values = _wire(table, {**table.loaded_record(row), **change.set})
     return RowChange(
         row,
-        change.op,
+        _update_or_delete(change.op),
         _wire(table, change.key),
         _drop_hidden(dest, values),
         _wire(table, change.set),
         _wire(table, change.was),
         _etag(table, dest, row),
     )
+
+
+def _update_or_delete(op: str) -> Op:
+    # The table's Change.op is a plain str; anything not an insert or delete is an update.
+    return "delete" if op == "delete" else "update"
 
 
 def _drop_hidden(dest: Destination, values: dict[str, Any]) -> dict[str, Any]:
