@@ -251,7 +251,7 @@ def _decode(
     if is_html(response.headers.get("content-type", ""), body):
         page = conn.redact(describe_body(response))
         raise ResponseError(f"an HTML page came instead of rows: {page}", request=described)
-    fmt = load.format
+    fmt: str = load.format
     if fmt == "auto":
         fmt = detect_format(response.headers.get("content-type", ""), body)
     try:

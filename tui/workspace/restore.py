@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ def restore(table: Table, draft: Draft) -> Restored:
 def settle_landed(
     table: Table,
     snapshot: dict[str, Any],
-    ops: dict[str, str],
+    ops: Mapping[str, str],
     found: dict[str, int | None],
     pending: set[int],
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
@@ -114,7 +115,7 @@ def _find(table: Table, text: str) -> int | None:
 
 
 def landed_held(
-    table: Table, snapshot: dict[str, Any], held: dict[str, str]
+    table: Table, snapshot: dict[str, Any], held: Mapping[str, str]
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
     """Of the rows held before a reload (ident text -> op), those the server shows the
     writeback cut off wrote (see settle_landed)."""
