@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.fixtures.fault_proxy import (
+from tests.support.fault_proxy import (
     MB,
     Fault,
     FaultProxy,
@@ -33,7 +33,7 @@ from tests.fixtures.fault_proxy import (
     status,
     truncate,
 )
-from tests.fixtures.state_support import TOKEN, TOKEN_ENV, cli, who, write_config
+from tests.support.state_support import TOKEN, TOKEN_ENV, cli, who, write_config
 from tui.cli import main
 from tui.config import load_config
 from tui.config.model import Config
@@ -53,7 +53,7 @@ from tui.state import StateStore
 from tui.workspace import Workspace
 
 DEST = "products"
-ROWS = 5000  # tests/fixtures/demo.py DEMO_ROWS; the demo config pages 1000 at a time
+ROWS = 5000  # tests/support/demo.py DEMO_ROWS; the demo config pages 1000 at a time
 FAST = "retries = 1\nbackoff = 0\n"
 PAGE_1 = r"limit=1000$"
 PAGE_2 = r"startingAfter=1000$"

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from tests.fixtures.fuzzing import FUZZ
-from tests.fixtures.state_support import cli, write_config
+from tests.support.fuzzing import FUZZ
+from tests.support.state_support import cli, write_config
 from tests.test_writeback_plan import BASE
 from tui.commands import UsageError
 from tui.commands.audit import parse_since

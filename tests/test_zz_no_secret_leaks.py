@@ -1,7 +1,7 @@
 """No test secret shows up in any output, log, audit row or file of the whole test run.
 
-The scan itself is tests/fixtures/leak_scan.py; the secrets are in
-tests/secret_values.py. The first tests prove the scanner finds what it must
+The scan itself is tests/support/leak_scan.py; the secrets are in
+tests/support/secret_values.py. The first tests prove the scanner finds what it must
 (each encoded form, in a file and in a test's captured output, end to end in
 a pytest run of its own); the last one, moved after every other test of the
 session, scans what the whole run produced.
@@ -24,10 +24,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests import secret_values
-from tests.fixtures import leak_scan
-from tests.fixtures.leak_scan import Coverage, FileScan, Scanner, Secret
-from tests.fixtures.srv_postgrest import make_jwt
+from tests.support import leak_scan, secret_values
+from tests.support.leak_scan import Coverage, FileScan, Scanner, Secret
+from tests.support.srv_postgrest import make_jwt
 
 ROOT = Path(__file__).resolve().parents[1]
 # Not a listed secret: the planted files below must not fail the run's own scan.
@@ -140,7 +139,7 @@ import base64
 
 import pytest
 
-from tests.fixtures import leak_scan
+from tests.support import leak_scan
 from tests.test_zz_no_secret_leaks import test_no_secret_leaks_anywhere  # collected first
 
 PLANTED = {planted!r}
@@ -172,7 +171,7 @@ def test_a_run_that_leaks_fails_the_last_test_naming_each_leak(tmp_path: Path) -
     (inner / "test_inner.py").write_text(_INNER.format(planted=PLANTED))
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_SNAPSHOT_TEMPDIR"}
     env.update(PYTHONPATH=str(ROOT), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    args = ["-p", "tests.fixtures.leak_scan", "-p", "no:cacheprovider", "-v", "-rN"]
+    args = ["-p", "tests.support.leak_scan", "-p", "no:cacheprovider", "-v", "-rN"]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", *args, "--basetemp", str(tmp_path / "base")],
         cwd=inner,
@@ -239,11 +238,11 @@ def _unlisted(path: Path) -> Iterator[str]:
 
 def test_every_secret_literal_in_the_tests_is_listed() -> None:
     """A secret a test hands over (setenv, token=, {"password": ...}, TOKEN = ...) must be
-    in tests/secret_values.py, or the scan would not look for it."""
+    in tests/support/secret_values.py, or the scan would not look for it."""
     sources = sorted((ROOT / "tests").rglob("*.py"))
     unlisted = [entry for path in sources for entry in _unlisted(path)]
     assert len(sources) > 20
-    assert not unlisted, "add these to tests/secret_values.py:\n" + "\n".join(unlisted)
+    assert not unlisted, "add these to tests/support/secret_values.py:\n" + "\n".join(unlisted)
 
 
 # ------------------------------------------------------------------ the whole run
