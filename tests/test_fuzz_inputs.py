@@ -22,9 +22,9 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from tests.support.config_texts import MINIMAL_DESTINATION as BASE
 from tests.support.fuzzing import FUZZ
 from tests.support.state_support import cli, write_config
-from tests.test_writeback_plan import BASE
 from tui.commands import UsageError
 from tui.commands.audit import parse_since
 from tui.commands.push import read_changes

@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.journal import HeldOnTheWire, reopened
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import Children, RequestTap, cli, write_config
-from tests.test_state_journal import HeldOnTheWire, reopened
 from tui.demo import DemoServer
 from tui.state import StateStore
 from tui.state.audit import AuditEntry
