@@ -6,7 +6,7 @@ secret adds it here and imports it, so the scan knows what to look for.
 Secrets made fresh per run (the PostgREST JWT secret) are registered at
 run time with leak_scan.register_secret instead.
 
-Values shorter than leak_scan.MIN_LENGTH (like httpbin's "p") are not
+Values shorter than leak_scanner.MIN_LENGTH (like httpbin's "p") are not
 listed: they would match ordinary text.
 """
 
