@@ -7,5 +7,6 @@ pytest_plugins = [
     "tests.support.state_backends",
     "tests.support.app",
     "tests.support.fault_proxy",
+    "tests.support.faulty_load",  # upstream, proxy: the demo server behind the fault proxy
     "tests.support.scripted_server",  # the scripted server fixture
 ]
