@@ -114,8 +114,8 @@ def postgres_url(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    from tests.fixtures.srv_postgrest import UNPRIVILEGED_USER, PgCluster
-    from tests.fixtures.srv_process import make_workdir, remove_workdir
+    from tests.support.srv_postgrest import UNPRIVILEGED_USER, PgCluster
+    from tests.support.srv_process import make_workdir, remove_workdir
 
     os_user = UNPRIVILEGED_USER if os.geteuid() == 0 else None
     cluster = PgCluster(make_workdir("bench-pg", owner=os_user), os_user)

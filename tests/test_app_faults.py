@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.app_support import app_for, loaded, wait_until, write_config
-from tests.fixtures import fault_proxy as fp
-from tests.test_app_screens import server_row, workspace, write_to_the_end
+from tests.support import fault_proxy as fp
+from tests.support.app import app_for, loaded, wait_until, write_config
+from tests.support.screens import server_row, workspace, write_to_the_end
 from tui.state import StateStore
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Select, Static
 
-from tests.test_app_screens import Harness
-from tests.test_config_edit import ORIGINAL as BASE
+from tests.support.config_texts import TEAM_CONFIG as BASE
+from tests.support.screens import Harness
 from tui.app.screens.forms import DestinationForm, IntegrationForm, RemoveScreen
 from tui.app.screens.forms_base import ConfigForm
 from tui.app.screens.forms_values import Field, updated_entry

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from tests.test_app_grid import SIZE, GridApp, go_to, make_table, record
+from tests.support.grid import SIZE, GridApp, go_to, make_table, record
 from tui.app.grid import viewjob
 from tui.table import Table
 from tui.table.order import Tick

@@ -7,7 +7,7 @@ from functools import wraps
 
 import pytest
 
-from tests.test_app_grid import GridApp, go_to, make_table
+from tests.support.grid import GridApp, go_to, make_table
 from tui.table import Table
 
 ROWS = 1_000_000

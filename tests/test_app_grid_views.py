@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import events
 
-from tests.test_app_grid import SIZE, GridApp, go_to, make_table
+from tests.support.grid import SIZE, GridApp, go_to, make_table
 from tui.app.grid.clipboard import from_tsv, to_tsv
 from tui.app.grid.layout import ColumnLayout
 

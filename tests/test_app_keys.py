@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_support import app_for, loaded, wait_until, write_config
+from tests.support.app import app_for, loaded, wait_until, write_config
 from tui.demo import DemoServer
 from tui.state import StateStore
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.app_support import ALICE, BOB, app_for, loaded, wait_until, write_config
+from tests.support.app import ALICE, BOB, app_for, loaded, wait_until, write_config
 from tui.app.panes.audit import AuditPane
 from tui.app.panes.destinations import DestinationsPane
 from tui.app.panes.integrations import IntegrationsPane

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_app_screens import Harness, conflicts, offline_preview
+from tests.support.screens import Harness, conflicts, offline_preview
 from tui.app.screens.conflicts import ConflictScreen
 from tui.app.screens.forms import DestinationForm
 from tui.app.screens.preview import PreviewScreen

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.app_support import write_config
+from tests.support.app import write_config
 from tui.demo import DemoServer
 
 TMUX = shutil.which("tmux")

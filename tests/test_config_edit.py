@@ -7,27 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.config_texts import TEAM_CONFIG as ORIGINAL
 from tui.config import ConfigError
 from tui.config.edit import ConfigFile
-
-ORIGINAL = """\
-# Team config -- owned by data stewards.
-[state]
-path = "/tmp/wb.db"   # shared on this host
-
-# The CRM; ask Dana before changing the rate limit.
-[integrations.crm]
-url = "https://api.example.com/v1"
-rate_limit = 600      # per minute, agreed with the vendor
-[integrations.crm.auth]
-type = "bearer"
-token = { env = "CRM_TOKEN" }   # rotated monthly
-
-[destinations.customers]   # the main table
-integration = "crm"
-path = "/customers"
-key = ["id"]
-"""
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.secret_values import CONFIG_URL_PASSWORD
+from tests.support.secret_values import CONFIG_URL_PASSWORD
 from tui.config import ConfigError, load_config, parse_config
 
 GOOD = """\

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fixtures.fault_proxy import (
+from tests.support.fault_proxy import (
     FaultProxy,
     big_body,
     body,
@@ -30,7 +30,7 @@ from tests.fixtures.fault_proxy import (
     status,
     truncate,
 )
-from tests.fixtures.srv_tls import pinned_context
+from tests.support.srv_tls import pinned_context
 from tui.demo import DemoServer
 
 API = "/api/v1"

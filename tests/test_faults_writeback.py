@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures import fault_proxy as fp
-from tests.fixtures.state_support import TOKEN, cli, who, write_config
+from tests.support import fault_proxy as fp
+from tests.support.state_support import TOKEN, cli, who, write_config
 from tui.config.load import load_config
 from tui.secrets import SecretStore
 from tui.state.store import StateStore

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.fuzzing import FUZZ
-from tests.fixtures.state_support import cli
+from tests.support.fuzzing import FUZZ
+from tests.support.state_support import cli
 from tui.config import Config, ConfigError, load_config, parse_config
 from tui.config.warnings import warnings_for
 from tui.demo.config_text import demo_config_text

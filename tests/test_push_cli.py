@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.secret_values import PUSH_DEMO_TOKEN
+from tests.support.secret_values import PUSH_DEMO_TOKEN
 from tui.demo.config_text import demo_config_text
 
 TOKEN = PUSH_DEMO_TOKEN

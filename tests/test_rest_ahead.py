@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.test_rest_support import Reply, ScriptedServer, Seen, config
+from tests.support.scripted_server import Reply, ScriptedServer, Seen, config
 from tui.config.model import Config
 from tui.jsonlines import dump_lines, loads
 from tui.rest.decode import decode

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_rest_support import Reply, ScriptedServer, Seen
+from tests.support.scripted_server import Reply, ScriptedServer, Seen
 from tui.cli import main
 from tui.demo import DemoServer
 

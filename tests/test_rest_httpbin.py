@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.fixtures.servers import TlsServer, UntrustedTlsServer
-from tests.test_rest_support import config
+from tests.support.scripted_server import config
+from tests.support.servers import TlsServer, UntrustedTlsServer
 from tui.config.model import Integration
 from tui.rest.check import AUTH_FAILED, OK, TIMEOUT, TLS_ERROR, UNEXPECTED, check_integration
 from tui.rest.connection import Connection

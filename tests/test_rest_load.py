@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.servers import JsonServer, PostgRest
-from tests.test_rest_support import config
+from tests.support.scripted_server import config
+from tests.support.servers import JsonServer, PostgRest
 from tui.config.model import Config
 from tui.demo import DemoServer
 from tui.rest.connection import Connection
@@ -16,7 +16,7 @@ from tui.rest.errors import HttpStatusError, MaxPagesReached
 from tui.rest.load import Page, iter_pages, load_rows
 from tui.secrets import SecretStore
 
-DEMO_ROWS = 5000  # tests/fixtures/demo.py
+DEMO_ROWS = 5000  # tests/support/demo.py
 
 
 def _config(url: str, load: str, path: str = "/products", extra: str = "") -> Config:

@@ -14,9 +14,9 @@ from email.utils import formatdate
 
 import pytest
 
-from tests.fixtures.servers import UntrustedTlsServer
-from tests.secret_values import TRUST_HEADER_KEY, TRUST_PASSWORD, TRUST_QUERY_TOKEN
-from tests.test_rest_support import Reply, ScriptedServer, Seen, config
+from tests.support.scripted_server import Reply, ScriptedServer, Seen, config
+from tests.support.secret_values import TRUST_HEADER_KEY, TRUST_PASSWORD, TRUST_QUERY_TOKEN
+from tests.support.servers import UntrustedTlsServer
 from tui.config.model import Config
 from tui.rest.connection import Connection
 from tui.rest.errors import InsecureUrlRefused, RedirectRefused

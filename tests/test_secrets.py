@@ -14,7 +14,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.errors import KeyringError, PasswordDeleteError
 
-from tests.secret_values import SECRET_REF_VALUE
+from tests.support.secret_values import SECRET_REF_VALUE
 from tui.secrets import (
     SENSITIVE_HEADER_WORDS,
     SecretError,

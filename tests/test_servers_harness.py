@@ -10,8 +10,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tests.fixtures.servers import JsonServer, PostgRest, TlsServer, UntrustedTlsServer
-from tests.fixtures.srv_tls import TlsMaterial
+from tests.support.servers import JsonServer, PostgRest, TlsServer, UntrustedTlsServer
+from tests.support.srv_tls import TlsMaterial
 
 # httpbin
 

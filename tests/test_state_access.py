@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import access, cli, who, write_config
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import access, cli, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import AccessRefused, Refused, current_identity

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import (
+from tests.support.secret_values import STATE_QUERY_SECRET
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import (
     TOKEN,
     TOKEN_ENV,
     Children,
@@ -21,7 +22,6 @@ from tests.fixtures.state_support import (
     who,
     write_config,
 )
-from tests.secret_values import STATE_QUERY_SECRET
 from tui.commands.audit import CSV_FIELDS
 from tui.config import load_config
 from tui.secrets import SecretStore

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import child_env, cli, who, write_config
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import child_env, cli, who, write_config
 from tui.state.identity import os_login
 from tui.state.migrations import MIGRATIONS
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import WORKER, Children, child_env, who
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import WORKER, Children, child_env, who
 from tui.state import LockHeld, StateStore
 from tui.state.db import now_us
 from tui.state.identity import Identity

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import signal
-import threading
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import Children, who, write_config
+from tests.support.journal import DEST, LOGIN, HeldOnTheWire, reopened
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import Children, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
-from tui.state import StateStore
 from tui.state.journal import ident_text
 from tui.workspace import Workspace
 from tui.workspace.report import LANDED
-
-DEST = "products"
-LOGIN = "carol"
 
 
 def plain(data: Any) -> Any:
@@ -37,14 +32,6 @@ def changes_of(ws: Workspace) -> list[dict[str, Any]]:
             for c in ws.table.changes()
         ]
     )
-
-
-async def reopened(config_path: Path, state: StateStore, login: str = LOGIN) -> Workspace:
-    """The app started again: a new workspace, the rows loaded afresh."""
-    ws = Workspace(load_config(config_path), DEST, state, who(login), SecretStore())
-    await ws.load()
-    assert not ws.table.dirty
-    return ws
 
 
 def patched_ids(server: Any, since: int) -> list[int]:
@@ -118,29 +105,6 @@ async def test_a_push_workspace_leaves_the_users_draft_alone(
 
 
 # ------------------------------------------------------------------ killed during a writeback
-
-
-class HeldOnTheWire:
-    """The server holds its `nth` PATCH until told: the request a killed writer sent and
-    never heard back from. Then it carries it out (`land`) or answers 503 changing nothing."""
-
-    def __init__(self, server: Any, nth: int, land: bool) -> None:
-        self.server, self.nth, self.land = server, nth, land
-        self.arrived, self.go, self.finished = (threading.Event() for _ in range(3))
-        self._handle, self._count = server.service.handle, itertools.count(1)
-        server.service.handle = self._hold
-
-    def _hold(self, request: Any) -> Any:
-        if request.method != "PATCH" or next(self._count) != self.nth:
-            return self._handle(request)
-        self.arrived.set()
-        self.go.wait(30)
-        if not self.land:
-            self.server.inject_faults(1, status=503)
-        try:
-            return self._handle(request)
-        finally:
-            self.finished.set()
 
 
 async def crash_mid_writeback(

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import Children, race, who, write_config
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import Children, race, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import LockHeld, StateError, StateStore

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.srv_process import free_port
-from tests.fixtures.state_backends import (
+from tests.support.srv_process import free_port
+from tests.support.state_backends import (
     PG_SECRET_PASSWORD,
     PG_SECRET_ROLE,
     StateBackend,
     StatePg,
 )
-from tests.fixtures.state_support import ROOT, Children, child_env, cli, who
+from tests.support.state_support import ROOT, Children, child_env, cli, who
 from tui.state import AuditEntry, LockHeld, StateError, StateStore
 from tui.state.db import DRIVER_HINT
 from tui.state.migrations import MIGRATIONS

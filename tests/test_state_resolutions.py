@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.state_backends import StateBackend
-from tests.fixtures.state_support import Children, who, write_config
+from tests.support.state_backends import StateBackend
+from tests.support.state_support import Children, who, write_config
 from tui.cli import main
 from tui.config import load_config
 from tui.secrets import SecretStore

@@ -7,18 +7,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.support.config_texts import MINIMAL_DESTINATION as BASE
 from tui.config import parse_config
 from tui.writeback.changes import RowChange
 from tui.writeback.plan import PlanError, fill_path, nest, plan
-
-BASE = """
-[integrations.api]
-url = "https://api.example.com/v1"
-[destinations.d]
-integration = "api"
-path = "/things"
-key = ["id"]
-"""
 
 
 def dest(extra: str = "", base: str = BASE):

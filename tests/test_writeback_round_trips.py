@@ -1,4 +1,4 @@
-"""The round trip (tests/fixtures/round_trip.py) on REST servers of several styles, none
+"""The round trip (tests/support/round_trip.py) on REST servers of several styles, none
 with ETags, so conflicts are found by re-reading rows:
 
 - json-server 0.17: `_page`/`_limit` with an RFC 8288 `Link` header;
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.fixtures.round_trip import Rows, round_trip
-from tests.fixtures.srv_drf import DrfShop
-from tests.fixtures.srv_json_server import JsonServer
-from tests.fixtures.srv_json_server1 import ROW_COUNT, JsonServer1
+from tests.support.round_trip import Rows, round_trip
+from tests.support.srv_drf import DrfShop
+from tests.support.srv_json_server import JsonServer
+from tests.support.srv_json_server1 import ROW_COUNT, JsonServer1
 from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import Identity, StateStore

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fixtures.round_trip import round_trip
-from tests.fixtures.srv_datasette import ROW_COUNT, Datasette
+from tests.support.round_trip import round_trip
+from tests.support.srv_datasette import ROW_COUNT, Datasette
 from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import Identity, StateStore

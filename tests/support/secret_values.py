@@ -1,19 +1,19 @@
 """Every secret value the test suite hands to the product, in one list.
 
-The secret-leak scan (tests/fixtures/leak_scan.py) searches the whole run's
+The secret-leak scan (tests/support/leak_scan.py) searches the whole run's
 output, logs, state and files for each of these. A test that needs a new
 secret adds it here and imports it, so the scan knows what to look for.
 Secrets made fresh per run (the PostgREST JWT secret) are registered at
 run time with leak_scan.register_secret instead.
 
-Values shorter than leak_scan.MIN_LENGTH (like httpbin's "p") are not
+Values shorter than leak_scanner.MIN_LENGTH (like httpbin's "p") are not
 listed: they would match ordinary text.
 """
 
 from __future__ import annotations
 
 # Bearer tokens of demo servers (make_demo_server(token=...)).
-STATE_DEMO_TOKEN = "s3cret-token"  # fixtures/state_support.py, env WB_STATE_TEST_TOKEN
+STATE_DEMO_TOKEN = "s3cret-token"  # state_support.py, env WB_STATE_TEST_TOKEN
 PUSH_DEMO_TOKEN = "tok-Secret-5e1f-demo"  # test_push_cli.py, env WB_TEST_TOKEN
 PROMPTED_DEMO_TOKEN = "t0ps3cret"  # test_app_main.py, typed into the secret prompt
 DEMO_SERVER_TOKEN = "s3cret"  # test_demo_server.py
@@ -32,11 +32,11 @@ HTTPBIN_DIGEST_PASSWORD = "d1gest-pw"
 HTTPBIN_BEARER_TOKEN = "tok-123456"
 HTTPBIN_QUERY_KEY = "key-abcdef-9876"
 
-# TLS client certificate (fixtures/srv_tls.py) and a wrong password for it.
+# TLS client certificate (srv_tls.py) and a wrong password for it.
 PFX_PASSWORD = "writeback-test"
 PFX_WRONG_PASSWORD = "not-the-password"
 
-# PostgreSQL state (fixtures/state_backends.py, test_state_postgres.py).
+# PostgreSQL state (state_backends.py, test_state_postgres.py).
 PG_SECRET_PASSWORD = "tr0ub4dor-and-3"
 PG_WRONG_PASSWORD = "wrong-password-42"
 PG_URL_PASSWORD = "hunter2-in-the-url"

@@ -1,4 +1,4 @@
-"""Helpers for the REST engine tests (no tests of their own besides a self-check).
+"""Helpers for the REST engine tests; the self-check is tests/test_scripted_server.py.
 
 `ScriptedServer`: a stdlib HTTP server on 127.0.0.1 that answers from a
 function and records every request it got (path and headers), so a test can
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import pytest
 
 from tui.config import parse_config
@@ -115,11 +114,3 @@ def scripted() -> Iterator[Callable[[Callable[[Seen], Reply]], ScriptedServer]]:
 def config(text: str) -> Config:
     """A validated configuration from TOML text, as users write it."""
     return parse_config(text)
-
-
-def test_scripted_server_records_headers() -> None:
-    with ScriptedServer(lambda seen: Reply(201, {"ok": True})) as server:
-        response = httpx.get(server.url + "/x", headers={"X-Probe": "1"})
-    assert response.status_code == 201 and response.json() == {"ok": True}
-    assert server.seen[0].path == "/x"
-    assert "x-probe: 1" in server.headers_seen()

@@ -1,0 +1,49 @@
+"""Helpers of the draft journal tests: the app started again, and a request held on the
+wire while its writer is killed."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+from typing import Any
+
+from tests.support.state_support import who
+from tui.config import load_config
+from tui.secrets import SecretStore
+from tui.state import StateStore
+from tui.workspace import Workspace
+
+DEST = "products"
+LOGIN = "carol"
+
+
+async def reopened(config_path: Path, state: StateStore, login: str = LOGIN) -> Workspace:
+    """The app started again: a new workspace, the rows loaded afresh."""
+    ws = Workspace(load_config(config_path), DEST, state, who(login), SecretStore())
+    await ws.load()
+    assert not ws.table.dirty
+    return ws
+
+
+class HeldOnTheWire:
+    """The server holds its `nth` PATCH until told: the request a killed writer sent and
+    never heard back from. Then it carries it out (`land`) or answers 503 changing nothing."""
+
+    def __init__(self, server: Any, nth: int, land: bool) -> None:
+        self.server, self.nth, self.land = server, nth, land
+        self.arrived, self.go, self.finished = (threading.Event() for _ in range(3))
+        self._handle, self._count = server.service.handle, itertools.count(1)
+        server.service.handle = self._hold
+
+    def _hold(self, request: Any) -> Any:
+        if request.method != "PATCH" or next(self._count) != self.nth:
+            return self._handle(request)
+        self.arrived.set()
+        self.go.wait(30)
+        if not self.land:
+            self.server.inject_faults(1, status=503)
+        try:
+            return self._handle(request)
+        finally:
+            self.finished.set()
