@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_push_cli import AUTH, TOKEN, lines, product, push, write_config
+from tests.support.push_cli import AUTH, TOKEN, lines, product, push, write_config
 
 
 def test_text_dry_run_shows_requests_and_curl_masked(tmp_path: Path, make_demo_server) -> None:

@@ -8,7 +8,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 
-from tests.test_rest_support import Reply, ScriptedServer, Seen, config
+from tests.support.scripted_server import Reply, ScriptedServer, Seen, config
 from tui.config.model import Config
 from tui.rest.connection import Connection
 from tui.secrets import SecretStore
