@@ -90,13 +90,19 @@ def _app_commands(app: WritebackApp) -> Iterator[Command]:
 
 
 class WritebackCommands(Provider):
+    def _commands(self) -> list[Command]:
+        from tui.app.app import WritebackApp
+
+        app = self.app
+        return commands(app) if isinstance(app, WritebackApp) else []
+
     async def discover(self) -> Hits:
-        for command in commands(self.app):  # type: ignore[arg-type]
+        for command in self._commands():
             yield DiscoveryHit(command.title, command.run, help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for command in commands(self.app):  # type: ignore[arg-type]
+        for command in self._commands():
             score = matcher.match(command.title)
             if score > 0:
                 yield Hit(
