@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.app.grid.bindings import GRID_BINDINGS
+
 if TYPE_CHECKING:
     from tui.app.app import WritebackApp
 
@@ -52,8 +54,8 @@ def _destination_commands(app: WritebackApp) -> Iterator[Command]:
     if ws.table.dirty:
         yield Command(f"discard changes: {d}", str(ws.table.counts()), app.discard_changes)
     grid = app.grid
-    for binding in type(grid).BINDINGS:
-        action = getattr(binding, "action", "")
+    for binding in GRID_BINDINGS:
+        action = binding.action
         if action in GRID_COMMANDS:
             title = f"{binding.description.lower()}: {d}"
             yield Command(title, f"keys: {binding.key}", partial(grid.run_action, action))
