@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from tui.state import Refused
 
 if TYPE_CHECKING:
+    from textual.widgets.button import ButtonVariant
+
     from tui.app.ui import Notify, PushScreen
     from tui.app.workbench import Workbench
     from tui.workspace import Workspace
@@ -90,7 +92,10 @@ class Confirm:
             self.locks_changed()
 
         question = f"{lock.describe()}.  Break it?  Their unsaved edits stay theirs."
-        choices = [("Break", True, "error"), ("Keep", False, "primary")]
+        choices: list[tuple[str, bool, ButtonVariant]] = [
+            ("Break", True, "error"),
+            ("Keep", False, "primary"),
+        ]
         title = f"Break the lock of {ws.dest.id}"
         self.push(Dialog(title, question, choices, on_escape=False, focus=1), answered)
 
@@ -107,7 +112,10 @@ class Confirm:
                 self.show_rows(ws)
 
         words = str(ws.table.counts())
-        choices = [("Discard", True, "error"), ("Keep", False, "primary")]
+        choices: list[tuple[str, bool, ButtonVariant]] = [
+            ("Discard", True, "error"),
+            ("Keep", False, "primary"),
+        ]
         title = f"Discard changes to {ws.dest.id}?"
         self.push(Dialog(title, words, choices, on_escape=False, focus=1), answered)
 

@@ -6,6 +6,11 @@ the change set as an overlay of styles, and sends edits straight to the
 Table.  A cursor move repaints the two cells it touches; an edit, its line;
 nothing here walks all rows.  Cell edits are drawn in place (see inplace.py);
 a list of choices and the search/filter prompt are widgets of their own.
+
+What it does is done by parts it owns, each given the shared ``GridModel``
+and only the widgets and callables it needs: ``moves`` (moves.py),
+``editor`` (editing.py), ``edits`` (edits.py), ``views`` (views.py) and
+``jobs`` (viewjob.py); the key actions (actions.py) hand each key to one.
 """
 
 from __future__ import annotations

@@ -50,8 +50,8 @@ class DestinationsPane(ListPane):
             super().__init__()
             self.destination = destination
 
-    def __init__(self, who: Identity, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, who: Identity, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.who = who
         self.integration: str | None = None
         self.current: str | None = None

@@ -63,8 +63,8 @@ class IntegrationsPane(ListPane):
             super().__init__()
             self.integration = integration
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.statuses: dict[str, Status] = {}
 
     def show(self, names: list[str], select: str | None = None) -> None:
