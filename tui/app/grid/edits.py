@@ -155,16 +155,11 @@ class Edits:
         table = self.writable()
         if table is None or not table.visible_count:
             return
-        block = m.selection
-        if block is not None and block.height > 1:
-            rows = table.visible_rows(block.top, block.bottom + 1)
-            columns = m.columns.shown[block.left : block.right + 1]
-        elif m.pos > 0:
-            rows = table.visible_rows(m.pos - 1, m.pos + 1)
-            columns = [m.columns.shown[m.col]]
-        else:
+        area = self._fill_area(table)
+        if area is None:
             self.refuse("nothing above to fill down from")
             return
+        rows, columns = area
         cells = (len(rows) - 1) * len(columns)
 
         def filled() -> None:
@@ -180,6 +175,17 @@ class Edits:
             )
         except EditRefused as refused:
             self.refuse(str(refused))
+
+    def _fill_area(self, table: Table) -> tuple[list[int], list[str]] | None:
+        """The rows (the first is copied down) and columns a fill down covers, or None."""
+        m = self.model
+        block = m.selection
+        if block is not None and block.height > 1:
+            columns = m.columns.shown[block.left : block.right + 1]
+            return table.visible_rows(block.top, block.bottom + 1), columns
+        if m.pos > 0:
+            return table.visible_rows(m.pos - 1, m.pos + 1), [m.columns.shown[m.col]]
+        return None
 
     def copy(self) -> None:
         """The selection (or the cursor cell) as TSV to the clipboard, through the terminal."""
