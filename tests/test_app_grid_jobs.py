@@ -156,7 +156,7 @@ async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
         grid = app.grid
         await go_to(pilot, "name", 0)
         grid.move_to(99_999, grid.shown_columns.index("active"))
-        grid.model.anchor = (0, grid.shown_columns.index("name"))  # a block: name..active, every row
+        grid.model.anchor = (0, grid.shown_columns.index("name"))  # block: name..active, all rows
         before = [table.value(r, "price") for r in (1, 50_000, 99_999)]
         await pilot.press("ctrl+d")
         busy = app.query_one("#grid-busy")
