@@ -156,7 +156,7 @@ async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
         grid = app.grid
         await go_to(pilot, "name", 0)
         grid.move_to(99_999, grid.shown_columns.index("active"))
-        grid._anchor = (0, grid.shown_columns.index("name"))  # a block: name..active, every row
+        grid.model.anchor = (0, grid.shown_columns.index("name"))  # block: name..active, all rows
         before = [table.value(r, "price") for r in (1, 50_000, 99_999)]
         await pilot.press("ctrl+d")
         busy = app.query_one("#grid-busy")
@@ -170,7 +170,7 @@ async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back() -> None:
 
         release.set()
         grid.move_to(99_999, grid.shown_columns.index("price"))
-        grid._anchor = (0, grid.shown_columns.index("price"))
+        grid.model.anchor = (0, grid.shown_columns.index("price"))
         await pilot.press("ctrl+d")
         await _until(pilot, lambda: app.edits[-1:] == ["fill down"], seconds=60)
         assert {table.value(r, "price") for r in range(0, 100_000, 997)} == {0}

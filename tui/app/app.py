@@ -1,30 +1,42 @@
 """The writeback app: the panes around the grid, and the wiring between them.
 
-What happens lives in small modules: loading.py (rows), checks.py (integrations),
-follow.py (locks and audit of others), writeflow.py (ctrl+s), configure.py (forms),
-palette.py (ctrl+p), view.py (what the panes show).
+What happens lives in small modules, each given only the widgets and callables
+it uses: loading.py (rows), checks.py (integrations), follow.py (locks and audit
+of others), writeflow.py (ctrl+s), configure.py (forms), confirm.py (questions),
+layout.py (which panes show), view.py (what the panes show), palette.py (ctrl+p).
+Panes post messages up (requests.py); the handlers here route them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from tui.app import requests
 from tui.app.checks import Checker
 from tui.app.configure import Configure
-from tui.app.follow import Follower
+from tui.app.confirm import Confirm
+from tui.app.follow import FOLLOW_S, HEARTBEAT_S, Follower
 from tui.app.grid import Grid
+from tui.app.grid.bindings import GRID_BINDINGS
 from tui.app.keys import APP_BINDINGS
+from tui.app.layout import PaneLayout
 from tui.app.loading import LoadBar, Loader
 from tui.app.panes.audit import AuditPane
 from tui.app.panes.destinations import DestinationsPane
 from tui.app.panes.integrations import IntegrationsPane
 from tui.app.panes.status import StatusLine
-from tui.app.view import View
+from tui.app.view import Panes, View
 from tui.app.workbench import Workbench
 from tui.state import Refused
+
+if TYPE_CHECKING:
+    from tui.workspace import Workspace
 
 
 def _palette() -> type:
@@ -36,9 +48,10 @@ def _palette() -> type:
 class WritebackApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "writeback"
-    BINDINGS = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {_palette}
 
+    # widgets, kept by reference: app.query_one() looks in the active screen, a dialog at times
     integrations: IntegrationsPane
     destinations: DestinationsPane
     sidebar: Vertical
@@ -46,18 +59,21 @@ class WritebackApp(App[None]):
     grid: Grid
     audit: AuditPane
     status: StatusLine
+    # helpers, made with the widgets they use
+    loader: Loader
+    view: View
+    panes_layout: PaneLayout
+    confirm: Confirm
+    checker: Checker
+    follower: Follower
+    configure: Configure
 
     def __init__(self, bench: Workbench, *, check_interval: float = 30.0) -> None:
         super().__init__()
         self.bench = bench
-        self.view = View(self)
-        self.loader = Loader(self, self.view.show_rows, self.view.offer_draft)
-        self.checker = Checker(self, check_interval)
-        self.follower = Follower(self)
-        self.configure = Configure(self)
+        self.check_interval = check_interval
 
     def compose(self) -> ComposeResult:
-        # kept by reference: app.query_one() looks in the active screen, a dialog at times
         self.integrations = IntegrationsPane(id="integrations")
         self.destinations = DestinationsPane(self.bench.who, id="destinations")
         self.loadbar = LoadBar(id="loadbar")
@@ -74,6 +90,26 @@ class WritebackApp(App[None]):
         yield self.audit
         yield self.status
         yield Footer(compact=True)
+        self._make_helpers()
+
+    def _make_helpers(self) -> None:
+        bench = self.bench
+        self.follower = Follower(bench, self.destinations, self.audit, self.show_state)
+        self.confirm = Confirm(
+            bench, push=self.push_screen, notify=self.notify, show_rows=self.show_rows,
+            locks_changed=self.follower.tick,
+        )  # fmt: skip
+        self.loader = Loader(
+            bench, self.loadbar, run_worker=self.run_worker, notify=self.notify,
+            ask_secret=self._ask_secret, on_rows=self.show_rows, on_done=self.confirm.offer_draft,
+        )  # fmt: skip
+        panes = Panes(self.integrations, self.destinations, self.grid, self.audit, self.status)
+        self.view = View(bench, panes, self.loader)
+        self.panes_layout = PaneLayout(
+            self.sidebar, self.audit, self.grid, lambda: self.size, lambda: self.focused
+        )
+        self.checker = Checker(bench, self.integrations, self.run_worker)
+        self.configure = Configure(bench, self.push_screen, self.reload_config)
 
     def on_mount(self) -> None:
         self.set_keymap(self.bench.config.keys)
@@ -88,23 +124,52 @@ class WritebackApp(App[None]):
     def _started(self, first: str | None) -> None:
         if first:
             self.open(first)
-        self.checker.start()
-        self.follower.start()
+        self.checker.run_all()
+        if self.check_interval > 0:
+            self.set_interval(self.check_interval, self.checker.run_all, name="check integrations")
+        self.set_interval(FOLLOW_S, self.follower.tick, name="follow state")
+        self.set_interval(HEARTBEAT_S, self.follower.heartbeat, name="lock heartbeat")
 
     def on_unmount(self) -> None:
         self.bench.close()
 
     def on_resize(self) -> None:
-        self.view.apply_layout()
+        self.panes_layout.apply()
+
+    async def _ask_secret(self, label: str, why: str) -> str | None:
+        from tui.app.screens.secret import SecretScreen
+
+        return await self.push_screen_wait(SecretScreen(label, why))
 
     # ----------------------------------------------------------- messages
 
     def on_integrations_pane_highlighted(self, event: IntegrationsPane.Highlighted) -> None:
         self.view.show_destinations(event.integration)
 
+    def on_integrations_pane_chosen(self, event: IntegrationsPane.Chosen) -> None:
+        self.destinations.options.focus()  # enter moves on to the integration's destinations
+
     def on_destinations_pane_chosen(self, event: DestinationsPane.Chosen) -> None:
         self.open(event.destination)
         self.grid.focus()
+
+    def on_config_add_integration(self, event: requests.AddIntegration) -> None:
+        self.configure.add_integration()
+
+    def on_config_edit_integration(self, event: requests.EditIntegration) -> None:
+        self.configure.edit_integration(event.integration)
+
+    def on_config_add_destination(self, event: requests.AddDestination) -> None:
+        self.configure.add_destination(event.integration)
+
+    def on_config_edit_destination(self, event: requests.EditDestination) -> None:
+        self.configure.edit_destination(event.destination)
+
+    def on_config_remove_entry(self, event: requests.RemoveEntry) -> None:
+        self.configure.remove(event.section, event.ident)
+
+    def on_config_check_integrations(self, event: requests.CheckIntegrations) -> None:
+        self.checker.run_all()
 
     def on_grid_cursor_moved(self, event: Grid.CursorMoved) -> None:
         self.status.update(cell=event.text)
@@ -130,14 +195,19 @@ class WritebackApp(App[None]):
     def open(self, dest: str) -> None:
         self.view.open(dest)
 
-    def show_rows(self, ws: object) -> None:
-        self.view.show_rows(ws)  # type: ignore[arg-type]
+    def show_rows(self, ws: Workspace) -> None:
+        self.view.show_rows(ws)
 
     def show_state(self) -> None:
         self.view.show_state()
 
     def reload_config(self) -> None:
-        self.view.reload_config()
+        """After a form saved the file: re-read it, rebuild the panes, check again."""
+        dropped = self.bench.reload_config()
+        self.confirm.config_reloaded(dropped)  # their drafts are offered again
+        self.set_keymap(self.bench.config.keys)
+        self.view.config_reloaded()
+        self.checker.run_all()
 
     # ----------------------------------------------------------- actions
 
@@ -162,13 +232,17 @@ class WritebackApp(App[None]):
     def action_help(self) -> None:
         from tui.app.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.view.key_sections(), self.bench.config.keys))
+        self.push_screen(HelpScreen(key_sections(), self.bench.config.keys))
 
     def action_write_back(self) -> None:
         from tui.app.writeflow import WriteFlow
 
-        if self.bench.ws is not None:
-            WriteFlow(self, self.bench.ws).start()
+        ws = self.bench.ws
+        if ws is not None:
+            WriteFlow(
+                self.bench, ws, push=self.push_screen, notify=self.notify,
+                show_rows=self.show_rows, reload=self.action_reload,
+            ).start()  # fmt: skip
 
     def action_toggle_lock(self) -> None:
         try:
@@ -178,22 +252,40 @@ class WritebackApp(App[None]):
         self.follower.tick()
 
     def break_lock(self) -> None:
-        self.view.break_lock()
+        self.confirm.break_lock()
 
     def discard_changes(self) -> None:
-        self.view.discard_changes()
+        self.confirm.discard_changes()
 
     def action_reload(self) -> None:
-        self.view.reload()
+        busy = self.view.reload()
+        if busy:
+            self.notify(busy, timeout=2)
 
     def action_cancel_load(self) -> None:
         self.loader.cancel()
 
     def action_toggle_sidebar(self) -> None:
-        self.view.toggle("sidebar")
+        self.panes_layout.toggle("sidebar")
 
     def action_toggle_audit(self) -> None:
-        self.view.toggle("audit")
+        self.panes_layout.toggle("audit")
 
     def action_audit_filter(self) -> None:
         self.view.toggle_audit_filter()
+        if not self.panes_layout.shown("audit"):
+            self.panes_layout.toggle("audit")
+
+
+def key_sections() -> list[tuple[str, list[Binding]]]:
+    """The keys by where they work, for the help screen."""
+    return [
+        ("Everywhere", APP_BINDINGS),
+        ("Integrations pane", _bindings(IntegrationsPane.BINDINGS)),
+        ("Destinations pane", _bindings(DestinationsPane.BINDINGS)),
+        ("Grid", GRID_BINDINGS),
+    ]
+
+
+def _bindings(found: list[BindingType]) -> list[Binding]:
+    return [b for b in found if isinstance(b, Binding)]  # ours are all Bindings

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.widgets import Static
@@ -15,9 +15,13 @@ from textual.worker import Worker
 from tui.app.secret_prompt import label, refs_of, unanswered, unavailable_message
 
 if TYPE_CHECKING:
-    from tui.app.app import WritebackApp
+    from tui.app.ui import Notify, RunWorker
+    from tui.app.workbench import Workbench
     from tui.rest.load import Page
     from tui.workspace import Workspace
+
+# asks for one secret (label, why): what was typed, or None when the user gave up
+AskSecret = Callable[[str, str], Awaitable[str | None]]
 
 
 class LoadBar(Static):
@@ -45,20 +49,25 @@ class Loader:
 
     def __init__(
         self,
-        app: WritebackApp,
+        bench: Workbench,
+        bar: LoadBar,
+        *,
+        run_worker: RunWorker,
+        notify: Notify,
+        ask_secret: AskSecret,
         on_rows: Callable[[Workspace], None],
         on_done: Callable[[Workspace], None],
     ) -> None:
-        self.app = app
+        self.bench = bench
+        self.bar = bar
+        self.run_worker = run_worker
+        self.notify = notify
+        self.ask_secret = ask_secret
         self.on_rows = on_rows  # rows arrived: show them
         self.on_done = on_done  # every row is in
         self.workers: dict[str, Worker[None]] = {}
         self.texts: dict[str, tuple[str, bool]] = {}  # the bar's words per destination
         self.seconds: dict[str, float] = {}  # how long the last complete load took
-
-    @property
-    def bar(self) -> LoadBar:
-        return self.app.loadbar
 
     def loading(self, dest: str | None) -> bool:
         worker = self.workers.get(dest or "")
@@ -67,11 +76,11 @@ class Loader:
     @property
     def busy(self) -> bool:
         """The open destination is loading."""
-        return self.loading(self.app.bench.current)
+        return self.loading(self.bench.current)
 
     def start(self, ws: Workspace) -> None:
         dest = ws.dest.id
-        self.workers[dest] = self.app.run_worker(
+        self.workers[dest] = self.run_worker(
             self._run(ws), name=f"load {dest}", group=f"load {dest}", exclusive=True,
             exit_on_error=False,
         )  # fmt: skip
@@ -80,7 +89,7 @@ class Loader:
         """Cancel the open destination's load."""
         if not self.busy:
             return False
-        self.workers[self.app.bench.current or ""].cancel()
+        self.workers[self.bench.current or ""].cancel()
         return True
 
     def show_progress(self, dest: str, notice: str = "") -> None:
@@ -89,7 +98,7 @@ class Loader:
         self.bar.show_text(text or notice, error=error)
 
     async def _run(self, ws: Workspace) -> None:
-        bench = self.app.bench
+        bench = self.bench
         dest = ws.dest.id
         self._show(ws, f"loading {dest}…  (esc cancels)")
         problem = await self._ask_secrets(ws)
@@ -116,7 +125,7 @@ class Loader:
 
     def _show(self, ws: Workspace, text: str, *, error: bool = False) -> None:
         self.texts[ws.dest.id] = (text, error)
-        if ws.dest.id == self.app.bench.current:
+        if ws.dest.id == self.bench.current:
             self.bar.show_text(text, error=error)
 
     def _page(self, ws: Workspace, page: Page) -> None:
@@ -124,7 +133,7 @@ class Loader:
         self.on_rows(ws)
 
     def _unfinished(self, ws: Workspace, was_dirty: bool, words: str | None) -> None:
-        bench = self.app.bench
+        bench = self.bench
         if words:
             bench.unfinished[ws.dest.id] = f"{words}: press r to reload"
             self._show(ws, bench.unfinished[ws.dest.id], error=True)
@@ -133,22 +142,20 @@ class Loader:
         self.on_rows(ws)
 
     def _failed(self, ws: Workspace, message: str) -> None:
-        bench = self.app.bench
+        bench = self.bench
         bench.unfinished[ws.dest.id] = f"load failed: {message}"
         self._show(ws, f"{ws.dest.id}: load failed: {message}  (r retries)", error=True)
-        self.app.notify(f"{ws.dest.id}: {message}", title="load failed", severity="error")
+        self.notify(f"{ws.dest.id}: {message}", title="load failed", severity="error")
         self.on_rows(ws)
 
     async def _ask_secrets(self, ws: Workspace) -> str | None:
         """Ask for the secrets no source holds; a one-line problem when one is not given."""
-        from tui.app.screens.secret import SecretScreen
-
-        bench = self.app.bench
+        bench = self.bench
         if not bench.asks_secrets:
             return None
         for ref in unanswered(refs_of(ws.integration, ws.dest), bench.answers):
             why = f"{ws.dest.id} on {ws.integration.id} needs it; it is kept in memory only."
-            value = await self.app.push_screen_wait(SecretScreen(label(ref), why))
+            value = await self.ask_secret(label(ref), why)
             if not value:
                 return unavailable_message(ref)
             bench.answers.give(ref, value)

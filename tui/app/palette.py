@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.app.grid.bindings import GRID_BINDINGS
+
 if TYPE_CHECKING:
     from tui.app.app import WritebackApp
 
@@ -52,8 +54,8 @@ def _destination_commands(app: WritebackApp) -> Iterator[Command]:
     if ws.table.dirty:
         yield Command(f"discard changes: {d}", str(ws.table.counts()), app.discard_changes)
     grid = app.grid
-    for binding in type(grid).BINDINGS:
-        action = getattr(binding, "action", "")
+    for binding in GRID_BINDINGS:
+        action = binding.action
         if action in GRID_COMMANDS:
             title = f"{binding.description.lower()}: {d}"
             yield Command(title, f"keys: {binding.key}", partial(grid.run_action, action))
@@ -90,13 +92,19 @@ def _app_commands(app: WritebackApp) -> Iterator[Command]:
 
 
 class WritebackCommands(Provider):
+    def _commands(self) -> list[Command]:
+        from tui.app.app import WritebackApp
+
+        app = self.app
+        return commands(app) if isinstance(app, WritebackApp) else []
+
     async def discover(self) -> Hits:
-        for command in commands(self.app):  # type: ignore[arg-type]
+        for command in self._commands():
             yield DiscoveryHit(command.title, command.run, help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for command in commands(self.app):  # type: ignore[arg-type]
+        for command in self._commands():
             score = matcher.match(command.title)
             if score > 0:
                 yield Hit(

@@ -8,7 +8,7 @@ answers from what was typed (kept in memory only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from tui.config.model import Destination, Integration
 from tui.secrets import SecretError, SecretRef, SecretStore
@@ -40,7 +40,7 @@ def label(ref: SecretRef) -> str:
 def refs_of(integration: Integration, dest: Destination | None = None) -> list[SecretRef]:
     """Every secret reference a request to `integration` (for `dest`) may resolve."""
     auth = integration.auth
-    found = [auth.password, auth.token, auth.key_password, auth.pfx_password]
+    found: list[object] = [auth.password, auth.token, auth.key_password, auth.pfx_password]
     found += _values(integration.headers, integration.params)
     if dest is not None:
         found += _values(dest.load.headers, dest.load.params)
@@ -51,7 +51,7 @@ def refs_of(integration: Integration, dest: Destination | None = None) -> list[S
     return list(unique)
 
 
-def _values(*maps: dict[str, object]) -> Iterator[object]:
+def _values(*maps: Mapping[str, object]) -> Iterator[object]:
     for mapping in maps:
         yield from mapping.values()
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from textual import events
 from textual.geometry import Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-if TYPE_CHECKING:
-    from tui.app.grid.widget import Grid
+
+class Surface(Protocol):
+    """What the body asks of the grid: its lines, a style change, a click."""
+
+    def paint_line(self, y: int, scroll_x: int, scroll_y: int, width: int) -> Strip: ...
+
+    def styles_changed(self) -> None: ...
+
+    def clicked(self, x: int, y: int, chain: int) -> None: ...
 
 
 class GridBody(ScrollView, can_focus=False):
@@ -28,7 +35,7 @@ class GridBody(ScrollView, can_focus=False):
     }
     """
 
-    def __init__(self, grid: Grid) -> None:
+    def __init__(self, grid: Surface) -> None:
         super().__init__(id="grid-body")
         self._grid = grid
         self.lines_painted = 0  # render_line calls, for tests and benchmarks

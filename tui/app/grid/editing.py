@@ -9,16 +9,12 @@ parse is kept and the cell marked invalid, with the reason in CursorMoved.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from textual import events
-
-from tui.app.grid.choices import Cancelled, Committed
+from tui.app.grid.choices import ChoiceEditor
+from tui.app.grid.edits import Edits
 from tui.app.grid.inplace import MIN_BOX, CellEdit, LineBuffer
-from tui.table import EditRefused, Table
-
-if TYPE_CHECKING:
-    from tui.app.grid.widget import Grid
+from tui.app.grid.model import GridModel
+from tui.app.grid.moves import Moves
 
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 CHOICES_SHOWN = 10
@@ -32,116 +28,107 @@ def _truthy(value: object) -> bool:
     return bool(value)
 
 
-class GridEditing:
-    """Cell editing of the Grid (a mixin: ``self`` is the Grid)."""
+class Editing:
+    """The editor of the cursor cell; the change itself is made through ``edits``."""
 
-    def action_edit(self: Grid) -> None:
-        table = self._writable()
-        row, column = self.cursor_row, self.cursor_column
+    def __init__(
+        self,
+        model: GridModel,
+        moves: Moves,
+        edits: Edits,
+        choices: ChoiceEditor,
+        refresh_bindings: Callable[[], None],
+    ) -> None:
+        self.model = model
+        self.moves = moves
+        self.body = moves.body
+        self.edits = edits
+        self.choices = choices
+        self.refresh_bindings = refresh_bindings  # the footer: the grid's keys are off meanwhile
+
+    def start(self) -> None:
+        """Edit the cursor cell with the editor its column type wants."""
+        m = self.model
+        table = self.edits.writable()
+        row, column = m.cursor_row, m.cursor_column
         if table is None or row is None or column is None:
             return
         reason = table.editable(row, column)
         if reason:
-            self._refuse(reason)
+            self.edits.refuse(reason)
             return
         kind = table.column_type(column)
         config = table.config.get(column)
         if kind == "boolean":
-            self._edit_value(row, column, not _truthy(table.value(row, column)))
+            self.edit_value(row, column, not _truthy(table.value(row, column)))
         elif config is not None and config.choices:
             self._open_choices(row, column, list(config.choices), table.text(row, column))
         else:
-            room = max(1, self._body.page_width - self._gutter())
-            width = min(max(self._columns.widths[column], MIN_BOX), room)
-            self._edit = CellEdit(row, column, kind, width, LineBuffer(table.text(row, column)))
-            self._body.refresh_position(self._pos)
+            room = max(1, self.body.page_width - m.gutter())
+            width = min(max(m.columns.widths[column], MIN_BOX), room)
+            m.edit = CellEdit(row, column, kind, width, LineBuffer(table.text(row, column)))
+            self.body.refresh_position(m.pos)
             self.refresh_bindings()
 
-    @property
-    def cell_edit(self: Grid) -> CellEdit | None:
-        """The edit in progress in the cursor cell, if any."""
-        return self._edit
-
-    def on_key(self: Grid, event: events.Key) -> None:
-        """While a cell is edited every key goes to it (the grid's keys wait)."""
-        edit = self._edit
+    def key(self, key: str, character: str | None) -> bool:
+        """A key while a cell is edited; True when the editor took it (False: the grid's)."""
+        edit = self.model.edit
         if edit is None:
-            return
-        if event.key == "escape":
-            self._finish_edit(commit=False)
-        elif event.key in _FINISH:
-            rows, columns = _FINISH[event.key]
-            self._finish_edit(commit=True)
+            return False
+        if key == "escape":
+            self.finish(commit=False)
+        elif key in _FINISH:
+            rows, columns = _FINISH[key]
+            self.finish(commit=True)
             if rows or columns:
-                self.move_to(self._pos + rows, self._col + columns)
-        elif edit.key(event.key, event.character):
-            self._refresh_edit()
+                self.moves.by(rows, columns)
+        elif edit.key(key, character):
+            self._refresh_box()
         else:
             # Any other key commits and then does what it does (page down, write back...).
-            self._finish_edit(commit=True)
-            return
-        event.stop()
-        event.prevent_default()
+            self.finish(commit=True)
+            return False
+        return True
 
-    def _edit_paste(self: Grid, text: str) -> None:
-        if self._edit is not None:
-            self._edit.buffer.insert(text)
-            self._refresh_edit()
+    def paste(self, text: str) -> None:
+        if self.model.edit is not None:
+            self.model.edit.buffer.insert(text)
+            self._refresh_box()
 
-    def _refresh_edit(self: Grid) -> None:
+    def _refresh_box(self) -> None:
         """Repaint the edit box only (it may reach over the cells to its right)."""
-        edit = self._edit
+        m, edit = self.model, self.model.edit
         if edit is not None:
-            x = self._cell_span(self._col)[0]
-            x = max(self._gutter(), min(x, self._body.page_width - edit.width))
-            self._body.refresh_spans(self._pos, [(x, edit.width)])
+            x = self.moves.cell_span(m.col)[0]
+            x = max(m.gutter(), min(x, self.body.page_width - edit.width))
+            self.body.refresh_spans(m.pos, [(x, edit.width)])
 
-    def _finish_edit(self: Grid, *, commit: bool) -> None:
-        edit, self._edit = self._edit, None
+    def finish(self, *, commit: bool) -> None:
+        """Close the cell's edit box, making the edit when ``commit``."""
+        m = self.model
+        edit, m.edit = m.edit, None
         if edit is None:
             return
-        self._body.refresh_position(self._pos)
+        self.body.refresh_position(m.pos)
         self.refresh_bindings()
         if commit:
-            self._edit_text(edit.row, edit.column, edit.buffer.text)
+            self.edit_text(edit.row, edit.column, edit.buffer.text)
 
-    def _open_choices(self: Grid, row: int, column: str, choices: list[str], current: str) -> None:
-        x = self._cell_span(self._col)[0]
-        y = 1 + self._pos - round(self._body.scroll_y)
+    def _open_choices(self, row: int, column: str, choices: list[str], current: str) -> None:
+        m = self.model
+        x = self.moves.cell_span(m.col)[0]
+        y = 1 + m.pos - round(self.body.scroll_y)
         height = min(len(choices), CHOICES_SHOWN) + 2
-        below = y + 1 + height <= self._body.size.height
-        self._choices.open(row, column, choices, current, (x, y + 1 if below else y - height))
+        below = y + 1 + height <= self.body.size.height
+        self.choices.open(row, column, choices, current, (x, y + 1 if below else y - height))
         self.refresh_bindings()
 
-    def on_grid_editor_committed(self: Grid, message: Committed) -> None:
-        message.stop()
-        self._close_editors()
-        self._edit_text(message.row, message.column, message.text)
-
-    def on_grid_editor_cancelled(self: Grid, message: Cancelled) -> None:
-        message.stop()
-        self._close_editors()
-
-    def _edit_text(self: Grid, row: int, column: str, text: str) -> None:
+    def edit_text(self, row: int, column: str, text: str) -> None:
         """A value typed in: read by the column's type (the Table marks what does not parse)."""
-        edited = self._apply_edit(column, lambda table: table.edit_text(row, column, text))
-        if edited and self._columns.fit_text(column, text):
-            self._sync_size()
-            self._body.refresh()
+        edited = self.edits.apply(column, lambda table: table.edit_text(row, column, text))
+        if edited and self.model.columns.fit_text(column, text):
+            self.moves.sync_size()
+            self.body.refresh()
 
-    def _edit_value(self: Grid, row: int, column: str, value: object) -> None:
-        self._apply_edit(column, lambda table: table.edit(row, column, value))
-
-    def _apply_edit(self: Grid, column: str, edit: Callable[[Table], bool]) -> bool:
-        """Make one edit on the table; True when it changed something (the app is told)."""
-        table = self._writable()
-        if table is None:
-            return False
-        try:
-            changed = edit(table)
-        except EditRefused as refused:
-            self._refuse(str(refused))
-            return False
-        if changed:
-            self._changed(self._step_label(f"edit {column}"))
-        return changed
+    def edit_value(self, row: int, column: str, value: object) -> None:
+        self.edits.apply(column, lambda table: table.edit(row, column, value))

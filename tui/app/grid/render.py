@@ -107,7 +107,8 @@ class Painter:
         """One row of cells at a view position, with the cell editor over it when it is open."""
         row = table.row_at(position)
         first, last = _columns_in_view(layout, view)
-        in_block = block is not None and block.has_row(position)
+        # the selected columns of this row; none (0, -1) when the row is not in the block
+        left, right = (block.left, block.right) if block and block.has_row(position) else (0, -1)
         cursor_col = cursor[1] if cursor[0] == position else -1
         cells: list[Segment] = []
         text, cell_state, widths = table.text, table.cell_state, layout.widths
@@ -117,14 +118,14 @@ class Painter:
             state_class = STATE_CLASS.get(cell_state(row, column))
             if state_class:
                 names = (state_class,)
-            selected = in_block and block.left <= index <= block.right  # type: ignore[union-attr]
+            selected = left <= index <= right
             if index == cursor_col:
                 names += ("grid--cursor",)
             elif selected:
                 names += ("grid--selection",)
             shown = fit(one_line(text(row, column)), widths[column], self._right(table, column))
             cells.append(Segment(shown, self.style(*names)))
-            gap_selected = selected and index < block.right  # type: ignore[union-attr]
+            gap_selected = selected and index < right
             gap_names = ("grid--selection",) if gap_selected else names[:1]
             if gap_names and gap_names[0] == "grid--invalid":
                 gap_names = ()  # an invalid mark stays on its cell

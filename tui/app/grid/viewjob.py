@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 from textual.content import Content
 from textual.timer import Timer
@@ -21,11 +21,8 @@ from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from tui.app.grid.messages import Refused
-from tui.table import EditRefused
+from tui.table import EditRefused, Table
 from tui.table.order import Cancelled, Tick, no_tick
-
-if TYPE_CHECKING:
-    from tui.app.grid.widget import Grid
 
 IN_THREAD = 20_000  # rows from which a view is computed off the UI thread
 T = TypeVar("T")
@@ -61,8 +58,9 @@ class BusyLine(Widget):
 class ViewJobs:
     """At most one view computation at a time for a grid; a new one replaces the old."""
 
-    def __init__(self, grid: Grid) -> None:
-        self.grid = grid
+    def __init__(self, grid: Widget, table: Callable[[], Table | None]) -> None:
+        self.grid = grid  # runs the workers and timers, says what failed
+        self.table = table  # the table shown now
         self.line = BusyLine()
         self._worker: Worker[None] | None = None
         self._what = ""
@@ -77,7 +75,7 @@ class ViewJobs:
     def run(self, what: str, compute: Callable[[Tick], T], done: Callable[[T], Any]) -> bool:
         """Compute, then `done(result)` on the UI thread; True when done already (a small
         table), False when it goes on in a thread."""
-        table = self.grid.table
+        table = self.table()
         if table is None or table.row_count < IN_THREAD:
             done(compute(no_tick))
             return True
@@ -136,7 +134,8 @@ class ViewJobs:
                 self.grid.post_message(Refused(str(refused), grid=self.grid))
                 return
             finally:
-                steps.close()  # called off: the change is taken back
+                if isinstance(steps, Generator):
+                    steps.close()  # called off: the change is taken back
                 gc.freeze()
                 gc.enable()
             self._stop()
@@ -164,7 +163,7 @@ class ViewJobs:
         if worker is not self._worker:
             return  # called off, or replaced by a newer one
         self._stop()
-        if self.grid.table is table:
+        if self.table() is table:
             done(result)
 
     def _failed(self, worker: Worker[None], what: str, exc: Exception) -> None:

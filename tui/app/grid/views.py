@@ -7,44 +7,59 @@ filter) and the grid keeps the cursor on the row it was on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from tui.app.grid.prompt import Answered, Dismissed
+from tui.app.grid.model import GridModel
+from tui.app.grid.moves import Moves
+from tui.app.grid.prompt import Prompt
+from tui.app.grid.viewjob import ViewJobs
+from tui.app.ui import Notify
 from tui.table.order import Tick
 from tui.table.view import Prepared, RowFilter
-
-if TYPE_CHECKING:
-    from tui.app.grid.widget import Grid
 
 WIDTH_STEP = 2
 
 
-class GridViews:
-    """View actions of the Grid (a mixin: ``self`` is the Grid)."""
+class Views:
+    """Search, filter, sort and column actions; the slow ones run through ``jobs``."""
+
+    def __init__(
+        self,
+        model: GridModel,
+        moves: Moves,
+        jobs: ViewJobs,
+        prompt: Prompt,
+        *,
+        notify: Notify,
+        refresh_bindings: Callable[[], None],
+    ) -> None:
+        self.model = model
+        self.moves = moves
+        self.jobs = jobs
+        self.prompt = prompt
+        self.notify = notify
+        self.refresh_bindings = refresh_bindings  # the footer: the prompt has the keys
 
     # ----------------------------------------------------------- search
 
-    def action_search(self: Grid) -> None:
-        if self.table is not None:
-            self._ask("search", "/", None, self._search_text)
+    def ask_search(self) -> None:
+        if self.model.table is not None:
+            self._ask("search", "/", None, self.model.search_text)
 
-    def _ask(self: Grid, kind: str, label: str, column: str | None, text: str = "") -> None:
-        self._prompt.ask(kind, label, column, text)
+    def _ask(self, kind: str, label: str, column: str | None, text: str = "") -> None:
+        self.prompt.ask(kind, label, column, text)
         self.refresh_bindings()
 
-    def action_search_next(self: Grid) -> None:
-        self.find(self._search_text)
+    def find_again(self, *, backwards: bool = False) -> None:
+        self.find(self.model.search_text, backwards=backwards)
 
-    def action_search_previous(self: Grid) -> None:
-        self.find(self._search_text, backwards=True)
-
-    def find(self: Grid, text: str, *, backwards: bool = False) -> int | None:
+    def find(self, text: str, *, backwards: bool = False) -> int | None:
         """Move to the next row (after the cursor, wrapping) containing ``text``."""
-        table = self.table
+        m = self.model
+        table = m.table
         if table is None or not text:
             return None
-        self._search_text = text
-        start, found = self._pos, []
+        m.search_text = text
+        start, found = m.pos, []
 
         def search(tick: Tick) -> int | None:
             return table.search(text, start, backwards=backwards, tick=tick)
@@ -54,39 +69,41 @@ class GridViews:
             if position is None:
                 self.notify(f"not found: {text}", severity="warning", timeout=3)
             else:
-                self.move_to(position, self._column_with(position, text))
+                self.moves.move_to(position, self._column_with(position, text))
 
-        self._jobs.run(f"searching for {text!r}", search, done)
+        self.jobs.run(f"searching for {text!r}", search, done)
         return found[0] if found else None
 
-    def _column_with(self: Grid, position: int, text: str) -> int:
+    def _column_with(self, position: int, text: str) -> int:
         """The first shown column of that row whose text holds ``text``; else the cursor's."""
-        table = self.table
+        m = self.model
+        table = m.table
         assert table is not None
         row, needle = table.row_at(position), text.casefold()
-        for index, column in enumerate(self._columns.shown):
+        for index, column in enumerate(m.columns.shown):
             if needle in table.text(row, column).casefold():
                 return index
-        return self._col
+        return m.col
 
     # ----------------------------------------------------------- filter
 
-    def action_filter(self: Grid) -> None:
-        column = self.cursor_column
+    def ask_filter(self) -> None:
+        column = self.model.cursor_column
         if column is not None:
             self._ask("filter", f"filter {column}:", column)
 
-    def action_filter_all(self: Grid) -> None:
-        if self.table is not None:
+    def ask_filter_all(self) -> None:
+        if self.model.table is not None:
             self._ask("filter", "filter all columns:", None)
 
-    def action_clear_filter(self: Grid) -> None:
-        if self.table is not None and self.table.filtered:
+    def clear_filter(self) -> None:
+        table = self.model.table
+        if table is not None and table.filtered:
             self.apply_filter("", None)
 
-    def apply_filter(self: Grid, text: str, column: str | None) -> int:
+    def apply_filter(self, text: str, column: str | None) -> int:
         """Show only rows whose ``column`` (any column) contains ``text``; empty text clears."""
-        table = self.table
+        table = self.model.table
         if table is None:
             return 0
         where = RowFilter(text, column) if text else None
@@ -99,29 +116,18 @@ class GridViews:
         self._new_view(what, table.sorted_by, where, shown)
         return table.visible_count
 
-    def on_grid_prompt_answered(self: Grid, message: Answered) -> None:
-        message.stop()
-        self._close_editors()
-        if message.kind == "search":
-            self.find(message.text)
+    def answered(self, kind: str, text: str, column: str | None) -> None:
+        """The prompt's answer: a search, or a filter."""
+        if kind == "search":
+            self.find(text)
         else:
-            self.apply_filter(message.text, message.column)
-
-    def on_grid_prompt_dismissed(self: Grid, message: Dismissed) -> None:
-        message.stop()
-        self._close_editors()
+            self.apply_filter(text, column)
 
     # ----------------------------------------------------------- sort
 
-    def action_sort(self: Grid) -> None:
-        self.sort_by_cursor(descending=False)
-
-    def action_sort_descending(self: Grid) -> None:
-        self.sort_by_cursor(descending=True)
-
-    def sort_by_cursor(self: Grid, *, descending: bool) -> None:
+    def sort_by_cursor(self, *, descending: bool) -> None:
         """Sort by the cursor column; the same sort again goes back to the natural order."""
-        table, column = self.table, self.cursor_column
+        table, column = self.model.table, self.model.cursor_column
         if table is None or column is None:
             return
         again = table.sorted_by == (column, descending)
@@ -129,70 +135,54 @@ class GridViews:
         self._new_view(what, None if again else (column, descending), table.row_filter)
 
     def _new_view(
-        self: Grid,
+        self,
         what: str,
         sort: tuple[str, bool] | None,
         where: RowFilter | None,
         then: Callable[[], None] | None = None,
     ) -> None:
         """Compute a view (in a thread when the table is big), then show it in one go."""
-        table = self.table
+        m = self.model
+        table = m.table
         assert table is not None
 
         def ready(prepared: Prepared) -> None:
-            if self.table is not table:
+            if m.table is not table:
                 return  # another destination is shown now
-            row = self.cursor_row  # where the cursor is now: the user may have moved on
+            row = m.cursor_row  # where the cursor is now: the user may have moved on
             if not table.use_view(prepared):  # changed meanwhile (a writeback's results)
                 self._new_view(what, sort, where, then)
                 return
-            self._view_changed(row)
+            self.moves.follow_row(row)
             if then is not None:
                 then()
 
-        self._jobs.run(what, lambda tick: table.prepare_view(sort, where, tick), ready)
-
-    def _view_changed(self: Grid, row: int | None) -> None:
-        """The view's rows or their order changed: follow the cursor's row."""
-        table = self.table
-        assert table is not None
-        self._anchor = None
-        self._sync_size()
-        found = table.position_of(row) if row is not None else None
-        self._pos = found if found is not None else 0
-        self._row_id = row if found is not None else None
-        self._keep_cursor()
-        self._scroll_to_cursor()
-        self._body.refresh()
-        self._announce()
+        self.jobs.run(what, lambda tick: table.prepare_view(sort, where, tick), ready)
 
     # ----------------------------------------------------------- columns
 
-    def action_narrow(self: Grid) -> None:
-        self._resize(-WIDTH_STEP)
-
-    def action_widen(self: Grid) -> None:
-        self._resize(WIDTH_STEP)
-
-    def _resize(self: Grid, delta: int) -> None:
-        column = self.cursor_column
+    def resize(self, steps: int) -> None:
+        """The cursor column ``steps`` WIDTH_STEPs wider (narrower when negative)."""
+        column = self.model.cursor_column
         if column is not None:
-            self._columns.resize(column, delta)
-            self._layout_changed()
+            self.model.columns.resize(column, steps * WIDTH_STEP)
+            self.moves.relayout()
 
-    def action_hide_column(self: Grid) -> None:
-        column = self.cursor_column
+    def hide_column(self) -> None:
+        m = self.model
+        column = m.cursor_column
         if column is None:
             return
-        if len(self._columns.shown) == 1:
+        if len(m.columns.shown) == 1:
             self.notify("the last column stays shown", severity="warning", timeout=3)
             return
-        self._columns.hide(column)
-        self._layout_changed()
+        m.columns.hide(column)
+        self.moves.relayout()
 
-    def action_show_columns(self: Grid) -> None:
-        column = self.cursor_column
-        self._columns.show_all()
+    def show_columns(self) -> None:
+        m = self.model
+        column = m.cursor_column
+        m.columns.show_all()
         if column is not None:
-            self._col = self._columns.shown.index(column)
-        self._layout_changed()
+            m.col = m.columns.shown.index(column)
+        self.moves.relayout()

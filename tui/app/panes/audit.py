@@ -16,8 +16,8 @@ _EVENT_STYLES = {"lock": "cyan", "unlock": "cyan", "break": "magenta", "takeover
 
 
 class AuditPane(RichLog):
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(max_lines=500, wrap=False, markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(max_lines=500, wrap=False, markup=False, id=id)
         self.only: str | None = None  # the destination filtered to, or None for all
         self.last_id = 0
         self.border_title = "Audit"

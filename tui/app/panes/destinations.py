@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from tui.app.keys import bind
 from tui.app.panes.listpane import ListPane
+from tui.app.requests import AddDestination, EditDestination, RemoveEntry
 from tui.config.model import Destination
 from tui.state import Identity, Lock
 
@@ -49,8 +50,8 @@ class DestinationsPane(ListPane):
             super().__init__()
             self.destination = destination
 
-    def __init__(self, who: Identity, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, who: Identity, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.who = who
         self.integration: str | None = None
         self.current: str | None = None
@@ -111,12 +112,12 @@ class DestinationsPane(ListPane):
             self.post_message(self.Chosen(event.option.id))
 
     def action_add(self) -> None:
-        self.app.configure.add_destination(self.integration)  # type: ignore[attr-defined]
+        self.post_message(AddDestination(self.integration))
 
     def action_edit(self) -> None:
         if self.selected:
-            self.app.configure.edit_destination(self.selected)  # type: ignore[attr-defined]
+            self.post_message(EditDestination(self.selected))
 
     def action_remove(self) -> None:
         if self.selected:
-            self.app.configure.remove("destinations", self.selected)  # type: ignore[attr-defined]
+            self.post_message(RemoveEntry("destinations", self.selected))

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tui.app.keys import bind
 from tui.app.panes.listpane import ListPane
+from tui.app.requests import AddIntegration, CheckIntegrations, EditIntegration, RemoveEntry
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,15 @@ class IntegrationsPane(ListPane):
             super().__init__()
             self.integration = integration
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    class Chosen(Message):
+        """Enter on an integration: its destinations are next."""
+
+        def __init__(self, integration: str) -> None:
+            super().__init__()
+            self.integration = integration
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.statuses: dict[str, Status] = {}
 
     def show(self, names: list[str], select: str | None = None) -> None:
@@ -89,19 +97,19 @@ class IntegrationsPane(ListPane):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        # enter moves on to the destinations of the integration
-        self.app.destinations.options.focus()  # type: ignore[attr-defined]
+        if event.option.id:
+            self.post_message(self.Chosen(event.option.id))
 
     def action_add(self) -> None:
-        self.app.configure.add_integration()  # type: ignore[attr-defined]
+        self.post_message(AddIntegration())
 
     def action_edit(self) -> None:
         if self.selected:
-            self.app.configure.edit_integration(self.selected)  # type: ignore[attr-defined]
+            self.post_message(EditIntegration(self.selected))
 
     def action_remove(self) -> None:
         if self.selected:
-            self.app.configure.remove("integrations", self.selected)  # type: ignore[attr-defined]
+            self.post_message(RemoveEntry("integrations", self.selected))
 
     def action_check(self) -> None:
-        self.app.checker.run_all()  # type: ignore[attr-defined]
+        self.post_message(CheckIntegrations())

@@ -11,8 +11,8 @@ from textual.widgets import OptionList
 class ListPane(Vertical):
     TITLE = ""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.border_title = self.TITLE
 
     def compose(self) -> ComposeResult:

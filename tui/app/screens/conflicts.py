@@ -89,7 +89,7 @@ class ConflictRow(Static, can_focus=True):
         return table
 
 
-class ConflictScreen(ModalScreen[dict[int, str]]):
+class ConflictScreen(ModalScreen[dict[int, Choice]]):
     """Dismisses {row: "overwrite" | "theirs" | "skip"}; escape skips every row."""
 
     DEFAULT_CSS = """
@@ -147,7 +147,7 @@ class ConflictScreen(ModalScreen[dict[int, str]]):
         focused = self.focused
         return focused if isinstance(focused, ConflictRow) else None
 
-    def choices(self) -> dict[int, str]:
+    def choices(self) -> dict[int, Choice]:
         return {row.conflict.row: row.choice for row in self._rows()}
 
     def action_choose(self, choice: Choice) -> None:
@@ -173,4 +173,5 @@ class ConflictScreen(ModalScreen[dict[int, str]]):
         self.dismiss(self.choices())
 
     def action_skip_everything(self) -> None:
-        self.dismiss({c.row: "skip" for c in self.conflicts})
+        skip: Choice = "skip"
+        self.dismiss({c.row: skip for c in self.conflicts})

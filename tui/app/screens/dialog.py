@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+from textual.widgets.button import ButtonVariant
 
 from tui.app.keys import bind
 
@@ -35,7 +36,7 @@ class Dialog(ModalScreen[T], Generic[T]):
         self,
         title: str,
         message: str,
-        choices: list[tuple[str, T, str]],
+        choices: list[tuple[str, T, ButtonVariant]],
         *,
         on_escape: T,
         focus: int = 0,
@@ -53,7 +54,7 @@ class Dialog(ModalScreen[T], Generic[T]):
             yield Static(self.message, id="message", markup=False)
             with Horizontal(id="buttons"):
                 for index, (label, _value, variant) in enumerate(self.choices):
-                    yield Button(label, variant=variant, id=f"choice-{index}")  # type: ignore[arg-type]
+                    yield Button(label, variant=variant, id=f"choice-{index}")
 
     def on_mount(self) -> None:
         self.query_one(f"#choice-{self.focus_index}").focus()

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from tui.app.keys import bind
@@ -118,7 +119,7 @@ class ConfigForm(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self._show_applicable()
-        first = self.query_one("#f-id", Input)
+        first: Widget = self.query_one("#f-id", Input)
         if first.disabled:
             first = self.query_one(f"#{self.fields[0].widget_id}")
         first.focus()

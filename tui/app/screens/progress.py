@@ -82,7 +82,7 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
         self._done_listed = 0
         self._done_unlisted = 0
         self.waited = False  # another writeback's lock was waited for
-        self._running = ""
+        self._running_words = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -96,8 +96,8 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
     def on_mount(self) -> None:
         total = self.ws.preview(skip=self.skip).rows
         self.query_one(ProgressBar).update(total=total)
-        self._running = _RUNNING.format(n=f"{total:,} row{'' if total == 1 else 's'}")
-        self._status(self._running)
+        self._running_words = _RUNNING.format(n=f"{total:,} row{'' if total == 1 else 's'}")
+        self._status(self._running_words)
         self.run_worker(self._write(), name="writeback", group="writeback", exit_on_error=False)
 
     async def _write(self) -> WritebackReport:
@@ -105,8 +105,11 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
             overwrite=self.overwrite,
             skip=self.skip,
             on_result=self._arrived,
-            on_wait=lambda holder, left: self.post_message(LockAwaited(holder, left)),
+            on_wait=self._waiting,
         )
+
+    def _waiting(self, holder: str, seconds_left: float) -> None:
+        self.post_message(LockAwaited(holder, seconds_left))
 
     def _arrived(self, result: RowResult) -> None:
         # Called inside write_back; the widgets are updated from the message queue.
@@ -126,7 +129,7 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
     def on_result_arrived(self, message: ResultArrived) -> None:
         result = message.result
         if self.waited and not self.results:
-            self._status(self._running)
+            self._status(self._running_words)
         self.results.append(result)
         self.query_one(ProgressBar).advance(1)
         log = self.query_one("#results", RichLog)
@@ -169,8 +172,9 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "writeback":
             return
-        if event.state == WorkerState.SUCCESS:
-            self._finish(event.worker.result)
+        report = event.worker.result
+        if event.state == WorkerState.SUCCESS and report is not None:
+            self._finish(report)
         elif event.state == WorkerState.ERROR:
             self._fail(event.worker.error)
         elif event.state == WorkerState.CANCELLED:
