@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -11,11 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
 from tui.app.keys import bind
+from tui.app.requests import Section
 from tui.app.screens.forms_values import entries, read_document, users_of
 from tui.config.edit import ConfigFile
 from tui.config.load import ConfigError
 
-Section = Literal["integrations", "destinations"]
 _WHAT = {"integrations": "integration", "destinations": "destination"}
 
 
