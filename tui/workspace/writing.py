@@ -158,40 +158,16 @@ async def _send(
         return report
     by_id = {r.row_id: r for r in rows}
     idents = {r.row_id: ident_text(ws.table.ident(int(r.row_id))) for r in rows}
-    login, dest = ws.who.login, ws.dest.id
     if ws.journaled:
         ws.state.journal.begin(
-            login,
-            dest,
+            ws.who.login,
+            ws.dest.id,
             report.writeback_id,
             ws.table.snapshot(),
             [(idents[r.row_id], r.op) for r in rows],
         )
-
     seen: set[int | str] = set()
-
-    def record(result: RowResult) -> None:
-        seen.add(result.row_id)
-        change = by_id.get(result.row_id)
-        if change is not None:  # rows sent only because send = "all" are not changes
-            with ws.state.db.write() as conn:
-                if ws.dest.audit:
-                    entry = row_entry(
-                        ws.who,
-                        dest,
-                        ws.integration.id,
-                        report.writeback_id,
-                        change,
-                        result,
-                        ws.redact,
-                    )
-                    ws.state.audit.add(conn, entry)
-                if ws.journaled:
-                    ws.state.journal.outcome(
-                        conn, login, dest, idents[result.row_id], result.status
-                    )
-        on_result(result)
-
+    record = _recorder(ws, report.writeback_id, by_id, idents, seen, on_result)
     checked = early.checked if _still_current(ws, early) else None
     if checked is not None:
         report.notes += early.notes
@@ -210,20 +186,57 @@ async def _send(
     except BaseException:
         _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
         raise
+    await _settle(ws, conn, report, by_id)
+    return report
+
+
+def _recorder(
+    ws: Workspace,
+    writeback_id: str,
+    by_id: dict[Any, RowChange],
+    idents: dict[Any, str],
+    seen: set[int | str],
+    on_result: Callable[[RowResult], None],
+) -> Callable[[RowResult], None]:
+    """Each row's result, as it comes: audited and journaled in one transaction."""
+    login, dest = ws.who.login, ws.dest.id
+
+    def record(result: RowResult) -> None:
+        seen.add(result.row_id)
+        change = by_id.get(result.row_id)
+        if change is not None:  # rows sent only because send = "all" are not changes
+            with ws.state.db.write() as conn:
+                if ws.dest.audit:
+                    entry = row_entry(
+                        ws.who, dest, ws.integration.id, writeback_id, change, result, ws.redact
+                    )
+                    ws.state.audit.add(conn, entry)
+                if ws.journaled:
+                    ws.state.journal.outcome(
+                        conn, login, dest, idents[result.row_id], result.status
+                    )
+        on_result(result)
+
+    return record
+
+
+async def _settle(
+    ws: Workspace, conn: Connection, report: WritebackReport, by_id: dict[Any, RowChange]
+) -> None:
+    """After the requests: theirs for conflicts, results into the table, after_write."""
     await _read_theirs(conn, ws, report.results, by_id, report.notes)
     report.conflicts = [
         conflict_of(by_id[r.row_id], r) for r in report.results if r.status == "conflict"
     ]
     ws.table.apply_results(outcomes(report.results, ws.dest.load.etag_field))
-    keys = {r.row_id: r.key for r in rows}
+    keys = {r.row_id: r.key for r in by_id.values()}
     fresh, line = await after_write(ws.config, ws.dest, conn, ws.secrets, report.results, keys)
     if fresh:
         _reloaded(ws, fresh)
     if ws.journaled:
-        ws.state.journal.finish(login, dest, ws.table.snapshot())
+        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.snapshot())
     report.summary = summary(report.results)
     report.after = line or None
-    return report
 
 
 async def _read_theirs(
