@@ -20,7 +20,7 @@ from typing import Literal, get_args
 from urllib.parse import quote, quote_plus
 
 Kind = Literal["keyring", "env", "file", "prompt"]
-_KINDS: tuple[str, ...] = get_args(Kind)
+_KINDS: tuple[Kind, ...] = get_args(Kind)
 MASK = "***"
 # Masking a one- or two-character "secret" everywhere would both wreck the text and
 # reveal the value by the pattern of masks, so very short values are not redacted.
@@ -90,7 +90,7 @@ def parse_ref(value: object) -> SecretRef:
             raise ValueError(f"{key} must be a string, got {type(item).__name__}")
     user = str(fields["user"]) if "user" in keys else None
     # str() turns tomlkit's string items into plain str.
-    return SecretRef(kind, str(fields[kind]), user)  # type: ignore[arg-type]
+    return SecretRef(kind, str(fields[kind]), user)
 
 
 def _one_line(exc: BaseException) -> str:
