@@ -111,14 +111,14 @@ def measure(rows: int, runs: int) -> list[tuple[str, list[float], list[float], l
             async def search_absent() -> None:
                 grid.move_to(0, 0)
                 grid.find(f"no such text {next(needles)}")  # new text: no cached matches
-                await _until(lambda: not grid._jobs.running)
+                await _until(lambda: not grid.jobs.running)
                 await pilot.pause()
 
             async def fill_down() -> None:
                 grid.move_to(rows - 1, grid.shown_columns.index("qty"))
-                grid._anchor = (0, grid.shown_columns.index("qty"))
+                grid.model.anchor = (0, grid.shown_columns.index("qty"))
                 await pilot.press("ctrl+d")
-                await _until(lambda: not grid._jobs.running)
+                await _until(lambda: not grid.jobs.running)
                 await pilot.pause()
 
             def fill_direct() -> None:
