@@ -16,8 +16,7 @@ from tui.app.panes.status import StatusLine
 from tui.demo import DemoServer
 from tui.secrets import SecretStore
 from tui.state import AuditEntry, StateStore
-from tui.table import State
-from tui.table.table import RowOutcome
+from tui.table import RowOutcome, State
 from tui.workspace.restore import UNKNOWN
 
 

@@ -20,8 +20,7 @@ from tests.support.state_support import cli, write_config
 from tui.commands import UsageError
 from tui.commands.push import read_changes
 from tui.config.model import Column
-from tui.table import ChangeFileError, Table, parse_changes
-from tui.table.changes import Change
+from tui.table import Change, ChangeFileError, Table, parse_changes
 
 
 def loaded_table() -> Table:

@@ -20,8 +20,7 @@ from tui.cli import main
 from tui.config import load_config
 from tui.secrets import SecretStore
 from tui.state import StateStore
-from tui.table.changes import parse_changes
-from tui.table.table import RowOutcome
+from tui.table import RowOutcome, parse_changes
 from tui.workspace import Workspace
 from tui.workspace.report import LANDED
 from tui.workspace.restore import UNKNOWN

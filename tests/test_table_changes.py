@@ -7,8 +7,7 @@ import json
 import pytest
 
 from tui.config.model import Column
-from tui.table import ChangeFileError, State, Table, parse_changes
-from tui.table.changes import ChangeSet
+from tui.table import ChangeFileError, ChangeSet, State, Table, parse_changes
 
 
 def make() -> Table:

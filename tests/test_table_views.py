@@ -136,7 +136,7 @@ def test_compound_keys() -> None:
 def test_visible_rows_agree_with_row_at_after_rows_are_gone_and_added(
     start: int, stop: int
 ) -> None:
-    from tui.table.table import RowOutcome
+    from tui.table import RowOutcome
 
     t = make()
     t.delete_rows([1])

@@ -24,9 +24,8 @@ from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from tui.rest.errors import RestError
 from tui.state import current_identity
 from tui.state.errors import Refused
-from tui.table.changes import Change, ChangeFileError, parse_changes
+from tui.table import Change, ChangeFileError, Table, parse_changes
 from tui.table.diff import diff_rows
-from tui.table.table import Table
 from tui.workspace import Workspace
 from tui.workspace.adapt import wire_key
 from tui.writeback.results import RowResult, summary

@@ -22,6 +22,9 @@ ColumnType = Literal["text", "integer", "number", "boolean", "date", "datetime",
 SendMode = Literal["changed", "all"]
 AfterWrite = Literal["none", "rows", "all", "hook"]
 ConflictCheck = Literal["auto", "etag", "reread"]
+Op = Literal["insert", "update", "delete"]  # the operations a destination configures
+# What became of one row's write: the engine reports it, the table shows it.
+WriteStatus = Literal["done", "failed", "conflict", "unknown", "skipped"]
 
 # The same sets as tuples, for validation and for forms that offer them.
 METHODS: tuple[Method, ...] = get_args(Method)
@@ -34,6 +37,7 @@ COLUMN_TYPES: tuple[ColumnType, ...] = get_args(ColumnType)
 SEND_MODES: tuple[SendMode, ...] = get_args(SendMode)
 AFTER_WRITE: tuple[AfterWrite, ...] = get_args(AfterWrite)
 CONFLICT_CHECKS: tuple[ConflictCheck, ...] = get_args(ConflictCheck)
+OPS: tuple[Op, ...] = get_args(Op)
 
 
 @dataclass(frozen=True)

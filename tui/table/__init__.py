@@ -1,9 +1,17 @@
-"""The table model: rows as loaded, the change set, undo, validation and views; no I/O."""
+"""The table model: rows as loaded, the change set, undo, validation and views; no I/O.
 
+Other layers import from here; the modules below are the table's own parts.
+"""
+
+from tui.table.cellcodec import decode_cells
 from tui.table.changefile import ChangeFileError, parse_changes
-from tui.table.changeset import Change, ChangeSet
+from tui.table.changeset import Change, ChangeSet, status_line
+from tui.table.editing import EditRefused
 from tui.table.history import Step
-from tui.table.table import Counts, EditRefused, Rejected, RowOutcome, State, Table
+from tui.table.pending import Rejected
+from tui.table.results import RowOutcome
+from tui.table.status import Counts, State
+from tui.table.table import Table
 
 __all__ = [
     "Change",
@@ -16,5 +24,7 @@ __all__ = [
     "State",
     "Step",
     "Table",
+    "decode_cells",
     "parse_changes",
+    "status_line",
 ]

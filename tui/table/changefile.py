@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 
+from tui.config.model import Op
 from tui.config.reader import printable
-from tui.table.changeset import Change, Op, is_op
+from tui.table.changeset import Change, is_op
 
 
 class ChangeFileError(ValueError):

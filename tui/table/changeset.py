@@ -16,10 +16,9 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, TypeGuard
+from typing import TypeGuard
 
-Op = Literal["insert", "update", "delete"]
-OPS: tuple[Op, ...] = ("insert", "update", "delete")
+from tui.config.model import OPS, Op
 
 
 def is_op(value: object) -> TypeGuard[Op]:

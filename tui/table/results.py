@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from tui.config.model import WriteStatus
 from tui.table.undo import Undo
 from tui.table.validate import parse_text
 from tui.table.validation import Validation
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from tui.table.rows import Rows
 
 # The engine's row statuses (tui.writeback.results.Status), spelled again: no import upward.
-OutcomeStatus = Literal["done", "failed", "conflict", "unknown", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class RowOutcome:
     """
 
     row: int
-    status: OutcomeStatus
+    status: WriteStatus
     values: Mapping[str, object] | None = None
     reason: str | None = None
 

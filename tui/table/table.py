@@ -23,26 +23,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from tui.config.model import Column, Destination
 from tui.table import order
 from tui.table.changeset import Change, ChangeSet
-from tui.table.editing import Editing, EditRefused
+from tui.table.editing import Editing
 from tui.table.history import History, Step
 from tui.table.pending import PendingChanges, Rejected
 from tui.table.results import Results, RowOutcome
 from tui.table.rows import Rows
-from tui.table.snapshot import SNAPSHOT_FORMAT, Snapshots
+from tui.table.snapshot import Snapshots
 from tui.table.status import Counts, State, Status
 from tui.table.undo import Undo
 from tui.table.validation import Validation
 from tui.table.view import Prepared, RowFilter
-
-__all__ = [
-    "SNAPSHOT_FORMAT",
-    "Counts",
-    "EditRefused",
-    "Rejected",
-    "RowOutcome",
-    "State",
-    "Table",
-]
 
 
 class Table(Rows):

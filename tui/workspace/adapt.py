@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from tui.config.model import Destination
-from tui.table.changes import Change
-from tui.table.table import RowOutcome, Table
+from tui.table import Change, RowOutcome, Table
 from tui.table.types import to_wire
-from tui.writeback.changes import Op, RowChange
+from tui.writeback.changes import RowChange
 from tui.writeback.results import RowResult
 
 
@@ -54,18 +53,13 @@ def _row_change(table: Table, dest: Destination, change: Change) -> RowChange:
     values = _wire(table, {**table.loaded_record(row), **change.set})
     return RowChange(
         row,
-        _update_or_delete(change.op),
+        change.op,
         _wire(table, change.key),
         _drop_hidden(dest, values),
         _wire(table, change.set),
         _wire(table, change.was),
         _etag(table, dest, row),
     )
-
-
-def _update_or_delete(op: str) -> Op:
-    # The table's Change.op is a plain str; anything not an insert or delete is an update.
-    return "delete" if op == "delete" else "update"
 
 
 def _drop_hidden(dest: Destination, values: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tui.config.model import Destination, Integration
-from tui.table.table import Table
+from tui.table import Table
 from tui.writeback.changes import RowChange
 from tui.writeback.dryrun import ShownRequest, dry_run
 from tui.writeback.plan import PlanError

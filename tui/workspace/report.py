@@ -10,7 +10,7 @@ from typing import Any
 from tui.state.audit import AuditEntry
 from tui.state.identity import Identity
 from tui.state.journal import Draft, ident_text
-from tui.table.changes import decode_cells
+from tui.table import decode_cells
 from tui.writeback.changes import RowChange
 from tui.writeback.results import RowResult
 

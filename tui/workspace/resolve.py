@@ -12,7 +12,7 @@ from typing import Any, Literal
 from tui.state.audit import AuditEntry
 from tui.state.identity import Identity
 from tui.state.journal import Draft
-from tui.table.changes import Change, decode_cells, status_line
+from tui.table import Change, decode_cells, status_line
 from tui.workspace.report import Conflict
 
 Choice = Literal["overwrite", "theirs", "skip"]

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.state.journal import Draft, ident_text
-from tui.table.changes import decode_cells
-from tui.table.table import RowOutcome, Table
+from tui.table import RowOutcome, Table, decode_cells
 
 UNKNOWN_PREFIX = "outcome unknown"
 UNKNOWN = "outcome unknown: check the server, then keep (edit) or revert this row"

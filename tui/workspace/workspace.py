@@ -18,8 +18,7 @@ from tui.state.identity import Identity
 from tui.state.journal import Draft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
-from tui.table.changes import Change
-from tui.table.table import Table
+from tui.table import Change, Table
 from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
 from tui.workspace.report import Conflict, WritebackReport, landed_entry

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui.rest.connection import Connection
 from tui.state.errors import LockHeld
 from tui.state.journal import ident_text
-from tui.table.table import RowOutcome
+from tui.table import RowOutcome
 from tui.workspace.adapt import outcomes, row_changes, unchanged_rows
 from tui.workspace.report import WritebackReport, conflict_of, row_entry
 from tui.workspace.restore import UNKNOWN

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Op = Literal["insert", "update", "delete"]
+from tui.config.model import Op
 
 
 @dataclass(frozen=True)

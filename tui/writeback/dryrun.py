@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tui.config.model import Destination, Integration
+from tui.config.model import Destination, Integration, Method, Op
 from tui.secrets import MASK, SecretRef, mask_headers
-from tui.writeback.changes import Op, RowChange
-from tui.writeback.plan import Method, PlannedRequest, plan
+from tui.writeback.changes import RowChange
+from tui.writeback.plan import PlannedRequest, plan
 
 _AUTH_SHOWN = {"basic": "Basic", "digest": "Digest", "ntlm": "NTLM"}
 

@@ -10,12 +10,12 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from tui.config.model import Destination, Operation
+from tui.config.model import METHODS, Destination, Method, Op, Operation
 from tui.secrets import SecretRef
-from tui.writeback.changes import Op, RowChange
+from tui.writeback.changes import RowChange
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _CONTENT_TYPES = {
@@ -25,8 +25,7 @@ _CONTENT_TYPES = {
     "form": "application/x-www-form-urlencoded",
 }
 ORDER: tuple[Op, ...] = ("insert", "update", "delete")
-Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]  # config.model.METHODS
-_METHODS: dict[str, Method] = {m: m for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
+_METHODS: dict[str, Method] = {m: m for m in METHODS}
 
 
 @dataclass(frozen=True)

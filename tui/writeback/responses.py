@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 
+from tui.config.model import Op
 from tui.rest.decode import flatten, get_path
 from tui.rest.errors import describe_body, describe_json_error, status_text
 from tui.rest.wire import count_of
-from tui.writeback.changes import Op
 from tui.writeback.plan import PlannedRequest
 from tui.writeback.results import RowResult, Status
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from tui.writeback.changes import Op
+from tui.config.model import Op, WriteStatus
 
-Status = Literal["done", "failed", "conflict", "unknown", "skipped"]
+Status = WriteStatus
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 A base of Grid so the actions keep their names (``action_cursor_up``...), which
 the bindings, the command palette and the user's keymap name; the work is done
-by the parts Grid makes: ``moves``, ``editing``, ``edits`` and ``views``.
+by the parts Grid makes: ``moves``, ``editor``, ``edits``, ``views`` and ``jobs``.
 """
 
 from __future__ import annotations
