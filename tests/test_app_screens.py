@@ -26,6 +26,7 @@ from tui.app.screens.preview import PreviewScreen
 from tui.app.screens.progress import WritebackScreen
 from tui.state import Identity
 from tui.workspace import Preview
+from tui.writeback.dryrun import ShownRequest
 
 # ----------------------------------------------------------- preview
 
@@ -51,8 +52,7 @@ async def test_problems_disable_writing(tmp_path: Path) -> None:
     preview = Preview(
         "change 2 values",
         2,
-        ["PATCH http://h/p/1"],
-        ["curl -X PATCH http://h/p/1"],
+        [ShownRequest("update", "PATCH", "http://h/p/1", {}, None, 1, "PATCH http://h/p/1", "")],
         ["row id=1, qty: must be at least 0", "row id=2, sku: required"],
     )
     app = Harness(PreviewScreen(preview))

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tui.config.model import Column
-from tui.table import ChangeFileError, ChangeSet, State, Table, parse_changes
+from tui.table import ChangeFileError, ChangeSet, State, Table, diff_rows, parse_changes
 
 
 def make() -> Table:
@@ -132,7 +132,7 @@ def test_diff_to_desired_rows() -> None:
         {"id": "5", "name": "n5", "qty": "50"},
         {"id": "8", "name": "new", "qty": "1"},
     ]
-    changes = t.diff(desired, first_line=2)
+    changes = diff_rows(t, desired, first_line=2)
     assert [(c.op, c.key, c.set, c.values, c.line) for c in changes] == [
         ("update", {"id": 2}, {"qty": 21}, {}, 3),
         ("update", {"id": 3}, {"name": ""}, {}, 4),
@@ -154,17 +154,17 @@ def test_diff_to_desired_rows() -> None:
 )
 def test_diff_errors(rows: list[dict[str, object]], message: str) -> None:
     with pytest.raises(ChangeFileError) as err:
-        make().diff(rows)
+        diff_rows(make(), rows)
     assert str(err.value) == message
 
 
 def test_diff_needs_keys() -> None:
     with pytest.raises(ChangeFileError, match="no key columns"):
-        Table().diff([{"a": 1}])
+        diff_rows(Table(), [{"a": 1}])
 
 
 def test_applied_diff_marks_rows() -> None:
     t = make()
-    t.apply_changes(t.diff([{"id": 1, "qty": 1}]))
+    t.apply_changes(diff_rows(t, [{"id": 1, "qty": 1}]))
     assert t.state(0) is State.CHANGED
     assert all(t.state(r) is State.DELETED for r in range(1, 5))

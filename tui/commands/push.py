@@ -24,8 +24,7 @@ from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from tui.rest.errors import RestError
 from tui.state import current_identity
 from tui.state.errors import Refused
-from tui.table import Change, ChangeFileError, Table, parse_changes
-from tui.table.diff import diff_rows
+from tui.table import Change, ChangeFileError, Table, diff_rows, parse_changes
 from tui.workspace import Workspace
 from tui.workspace.adapt import wire_key
 from tui.writeback.results import RowResult, summary
@@ -148,14 +147,14 @@ def _dry_run(ws: Workspace, fmt: str) -> int:
     preview = ws.preview()
     if preview.problems:  # the values were checked already: what is left cannot be planned
         return fail(f"writeback push {ws.dest.id}: {'; '.join(preview.problems)}", EXIT_FAILED)
-    for shown in preview.shown:
+    for shown in preview.requests:
         if fmt == "jsonl":
             print(json.dumps(shown.as_dict(), ensure_ascii=False))
         else:
             print(shown.text + "\n")
             print("# " + shown.curl + "\n")
     if fmt == "text":
-        requests, rows = len(preview.shown), preview.changed
+        requests, rows = len(preview.requests), preview.changed
         print(f"dry run: {requests} requests for {rows} changed rows; nothing sent")
     return 0
 

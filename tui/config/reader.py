@@ -120,7 +120,7 @@ class Section:
         return None
 
     def integer(self, key: str, default: int, *, minimum: int | None = None) -> int:
-        value = self._get(key, int, False)
+        value: int | None = self._get(key, int, False)
         if value is None:
             return default
         if minimum is not None and value < minimum:
@@ -136,7 +136,7 @@ class Section:
         minimum: float | None = None,
         positive: bool = False,
     ) -> float | None:
-        value = self._get(key, float, False)
+        value: float | None = self._get(key, float, False)
         if value is None:
             return default
         if positive and value <= 0:

@@ -1,11 +1,12 @@
 """The table model: rows as loaded, the change set, undo, validation and views; no I/O.
 
-Other layers import from here; the modules below are the table's own parts.
+The names other layers use most; the modules beside this one are the parts.
 """
 
 from tui.table.cellcodec import decode_cells
 from tui.table.changefile import ChangeFileError, parse_changes
 from tui.table.changeset import Change, ChangeSet, status_line
+from tui.table.diff import diff_rows
 from tui.table.editing import EditRefused
 from tui.table.history import Step
 from tui.table.pending import Rejected
@@ -25,6 +26,7 @@ __all__ = [
     "Step",
     "Table",
     "decode_cells",
+    "diff_rows",
     "parse_changes",
     "status_line",
 ]

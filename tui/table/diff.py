@@ -16,7 +16,7 @@ from tui.config.reader import printable
 from tui.table.changefile import ChangeFileError
 from tui.table.changeset import Change
 from tui.table.overlay import same
-from tui.table.validate import parse_text
+from tui.table.types import parse_text
 
 if TYPE_CHECKING:
     from tui.table.rows import Rows

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from tui.table.history import AddRow, DropRow, MarkDeleted, Unmark
+from tui.table.types import parse_text
 from tui.table.undo import Undo
-from tui.table.validate import parse_text
 
 if TYPE_CHECKING:
     from tui.table.rows import Rows

@@ -10,7 +10,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import contains, is_, is_not
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 # Work on a million rows goes in slices: one C call over a slice takes a few
 # milliseconds, and between calls a thread computing a view lets the UI thread run.
@@ -21,6 +21,7 @@ class Cancelled(Exception):
     """A view computation was called off (`tick` raised it between slices)."""
 
 
+R = TypeVar("R")
 Tick = Callable[[], None]
 # Sort keys: values of one kind (or grouped by kind) compare, which the checker cannot see.
 Key = Callable[[int], Any]
@@ -92,9 +93,10 @@ def id_range(count: int) -> array[int]:
     return ids
 
 
-def in_slices(work: Callable[[Any], Iterable[Any]], items: Sequence[Any]) -> list[Any]:
+def in_slices(work: Callable[[Any], Iterable[R]], items: Sequence[object]) -> list[R]:
     """`work` over `items` a slice at a time, joined: one long C call made many short ones."""
-    out: list[Any] = []
+    # `work` takes a slice of `items`, of its own type (an array's slice is an array).
+    out: list[R] = []
     for start in range(0, len(items), SLICE):
         out += work(items[start : start + SLICE])
     return out

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.config.model import WriteStatus
+from tui.table.types import parse_text
 from tui.table.undo import Undo
-from tui.table.validate import parse_text
 from tui.table.validation import Validation
 
 if TYPE_CHECKING:
     from tui.table.rows import Rows
-
-# The engine's row statuses (tui.writeback.results.Status), spelled again: no import upward.
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from tui.table import order
 from tui.table.keys import KeyIndex, key_words
 from tui.table.overlay import Overlay
 from tui.table.store import Store
-from tui.table.validate import format_value, infer_type, parse_text
+from tui.table.types import format_value, infer_type, parse_text
 from tui.table.view import RowView
 
 TYPE_SAMPLE = 200  # loaded values a column's type is inferred from

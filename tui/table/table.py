@@ -179,12 +179,6 @@ class Table(Rows):
         """Apply changes from a file or a diff as one undo step; returns those refused."""
         return self._pending.apply_changes(changes)
 
-    def diff(self, desired: Iterable[Mapping[str, object]], first_line: int = 1) -> list[Change]:
-        """The changes that turn the rows as loaded into ``desired`` (by key)."""
-        from tui.table.diff import diff_rows
-
-        return diff_rows(self, desired, first_line)
-
     # ----------------------------------------------------------- writeback results
 
     def apply_results(self, outcomes: Iterable[RowOutcome]) -> dict[int, int]:
@@ -286,9 +280,6 @@ class Table(Rows):
     def clear_view(self) -> None:
         """Natural order, no filter."""
         self._rows.clear()
-
-    def clear_sort(self) -> None:
-        self.use_view(self.prepare_view(None, self._rows.filter))
 
     def clear_filter(self) -> None:
         self.use_view(self.prepare_view(self._rows.sort, None))

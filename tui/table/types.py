@@ -271,3 +271,19 @@ def to_wire(value: object, type_: str | None) -> object:
     if type_ == "json" and isinstance(value, str):
         return _json(value)
     return value
+
+
+def parse_text(text: str, type_: str | None) -> object:
+    """What an editor's text means for a column of this type.
+
+    Empty text is null except in text columns; text that does not parse is
+    kept as typed so the cell can show it, marked invalid.
+    """
+    if type_ in (None, "text", "choice"):
+        return text
+    if text.strip() == "":
+        return None
+    try:
+        return coerce(text, type_)
+    except (ValueError, TypeError, OverflowError):
+        return text

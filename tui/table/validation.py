@@ -1,6 +1,6 @@
 """Which cells of pending changes break a rule, kept current as cells change.
 
-The rules of one cell are in ``tui.table.validate``; here they are applied to
+The rules of one cell are in ``tui.table.rules``; here they are applied to
 the table: only changed cells and new rows are checked (loaded values are the
 server's business), and a new row's key must be unique among loaded and new rows.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tui.table.keys import key_words
-from tui.table.validate import check
+from tui.table.rules import check
 
 if TYPE_CHECKING:
     from tui.table.rows import Rows

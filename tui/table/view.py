@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tui.table import order
 from tui.table.order import Tick
-from tui.table.validate import format_value
+from tui.table.types import format_value
 
 if TYPE_CHECKING:
     from tui.table.rows import Rows

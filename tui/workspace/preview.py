@@ -19,12 +19,18 @@ from tui.writeback.plan import PlanError
 class Preview:
     words: str  # "add 2 rows, change 5 values, delete 1 row"
     rows: int  # rows that would be sent
-    requests: list[str] = field(default_factory=list)  # dry-run text, secrets masked
-    curls: list[str] = field(default_factory=list)
+    requests: list[ShownRequest] = field(default_factory=list)  # secrets masked
     problems: list[str] = field(default_factory=list)  # nothing may be sent while any remain
     held: int = 0  # rows whose last outcome is unknown: kept back until checked
-    shown: list[ShownRequest] = field(default_factory=list)  # the requests, field by field
     changed: int = 0  # of `rows`, those with a pending change (the others: send = "all")
+
+    @property
+    def texts(self) -> list[str]:
+        return [r.text for r in self.requests]
+
+    @property
+    def curls(self) -> list[str]:
+        return [r.curl for r in self.requests]
 
 
 def change_words(inserts: int, values: int, deletes: int) -> str:
@@ -57,10 +63,8 @@ def build_preview(
     return Preview(
         change_words(inserts, values, deletes),
         len(rows) + len(unchanged),
-        [s.text for s in shown],
-        [s.curl for s in shown],
+        shown,
         problems,
         held,
-        shown,
         len(rows),
     )

@@ -193,8 +193,8 @@ async def _send(
 def _recorder(
     ws: Workspace,
     writeback_id: str,
-    by_id: dict[Any, RowChange],
-    idents: dict[Any, str],
+    by_id: dict[int | str, RowChange],
+    idents: dict[int | str, str],
     seen: set[int | str],
     on_result: Callable[[RowResult], None],
 ) -> Callable[[RowResult], None]:
@@ -221,7 +221,7 @@ def _recorder(
 
 
 async def _settle(
-    ws: Workspace, conn: Connection, report: WritebackReport, by_id: dict[Any, RowChange]
+    ws: Workspace, conn: Connection, report: WritebackReport, by_id: dict[int | str, RowChange]
 ) -> None:
     """After the requests: theirs for conflicts, results into the table, after_write."""
     await _read_theirs(conn, ws, report.results, by_id, report.notes)
@@ -243,7 +243,7 @@ async def _read_theirs(
     conn: Connection,
     ws: Workspace,
     results: list[RowResult],
-    by_id: dict[Any, RowChange],
+    by_id: dict[int | str, RowChange],
     notes: list[str],
 ) -> None:
     """A 412 says only that the row moved on: read it, so the user sees theirs. All at

@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 
-from tui.config.model import Destination
+from tui.config.model import Destination, WriteStatus
 from tui.rest.client import Credentials, split_values
 from tui.rest.connection import Connection
 from tui.rest.errors import ResponseTooLarge, RestError, TransportError
@@ -18,7 +18,7 @@ from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import Checked, find_conflicts
 from tui.writeback.plan import ORDER, PlanError, PlannedRequest, plan
 from tui.writeback.responses import row_results
-from tui.writeback.results import RowResult, Status
+from tui.writeback.results import RowResult
 
 OnResult = Callable[[RowResult], None]
 
@@ -147,7 +147,7 @@ def _transport_results(planned: PlannedRequest, exc: RestError) -> list[RowResul
     reached = isinstance(exc, ResponseTooLarge) or (
         isinstance(exc, TransportError) and not exc.nothing_sent
     )
-    status: Status
+    status: WriteStatus
     if reached:
         status, message = "unknown", f"outcome unknown, check the server: {exc.message}"
     else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from tui.config.model import METHODS, Destination, Method, Op, Operation
+from tui.config.model import Destination, Method, Op, Operation
 from tui.secrets import SecretRef
 from tui.writeback.changes import RowChange
 
@@ -25,7 +25,6 @@ _CONTENT_TYPES = {
     "form": "application/x-www-form-urlencoded",
 }
 ORDER: tuple[Op, ...] = ("insert", "update", "delete")
-_METHODS: dict[str, Method] = {m: m for m in METHODS}
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def _row_request(dest: Destination, op: Op, operation: Operation, row: RowChange
     idempotency_header = _idempotency(operation, headers)
     return PlannedRequest(
         op,
-        _method(operation, row.row_id),
+        operation.method,
         path,
         (row.row_id,),
         params,
@@ -124,7 +123,7 @@ def _batch_request(
     idempotency_header = _idempotency(operation, headers)
     return PlannedRequest(
         op,
-        _method(operation, first.row_id),
+        operation.method,
         path,
         tuple(r.row_id for r in rows),
         dict(operation.params),
@@ -133,14 +132,6 @@ def _batch_request(
         tuple(r.key for r in rows),
         idempotency_header,
     )
-
-
-def _method(operation: Operation, row_id: int | str) -> Method:
-    # The configuration accepts only these; an Operation built by hand may hold anything.
-    method = _METHODS.get(operation.method)
-    if method is None:
-        raise PlanError(row_id, f"method {operation.method!r} is not one of {', '.join(_METHODS)}")
-    return method
 
 
 def _idempotency(operation: Operation, headers: dict[str, str | SecretRef]) -> str | None:

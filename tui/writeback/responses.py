@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 
-from tui.config.model import Op
+from tui.config.model import Op, WriteStatus
 from tui.rest.decode import flatten, get_path
 from tui.rest.errors import describe_body, describe_json_error, status_text
 from tui.rest.wire import count_of
 from tui.writeback.plan import PlannedRequest
-from tui.writeback.results import RowResult, Status
+from tui.writeback.results import RowResult
 
 # A gateway that lost its upstream cannot say whether the service behind it wrote.
 GATEWAY_FAILED = frozenset({502, 504})
@@ -74,7 +74,9 @@ def _batch(
             RowResult(r, planned.op, "unknown", message, response.status_code) for r in planned.rows
         ]
     if not response.is_success or not isinstance(items, list):
-        status: Status = "done" if response.is_success and response.status_code != 207 else "failed"
+        status: WriteStatus = (
+            "done" if response.is_success and response.status_code != 207 else "failed"
+        )
         message = "" if status == "done" else _reason(response) or "no per-row results"
         return [
             RowResult(r, planned.op, status, message, response.status_code) for r in planned.rows
@@ -133,7 +135,7 @@ def _item_result(row: int | str, op: Op, item: Any, key: tuple[str, ...]) -> Row
         assigned = {k: item[k] for k in key if k in item} if op == "insert" else {}
         return RowResult(row, op, "done", http_status=code, assigned=assigned)
     message = describe_json_error(item) or item.get("title") or f"status {code}"
-    verdict: Status = "conflict" if code == 412 else "failed"
+    verdict: WriteStatus = "conflict" if code == 412 else "failed"
     return RowResult(row, op, verdict, f"{code}: {message}", http_status=code)
 
 

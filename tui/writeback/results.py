@@ -7,14 +7,12 @@ from typing import Any
 
 from tui.config.model import Op, WriteStatus
 
-Status = WriteStatus
-
 
 @dataclass
 class RowResult:
     row_id: int | str
     op: Op
-    status: Status
+    status: WriteStatus
     message: str = ""
     http_status: int | None = None
     request: str = ""  # "PATCH https://host/path" without secrets

@@ -90,7 +90,7 @@ class PreviewScreen(ModalScreen[bool]):
         self.query_one("#requests", Log).focus()
 
     def _show_requests(self) -> None:
-        items = self.preview.curls if self.curl_view else self.preview.requests
+        items = self.preview.curls if self.curl_view else self.preview.texts
         log = self.query_one("#requests", Log)
         log.clear()
         for number, text in enumerate(items[:MAX_SHOWN], start=1):

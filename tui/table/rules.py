@@ -10,9 +10,7 @@ import re
 from functools import lru_cache
 
 from tui.config.model import Column
-from tui.table.types import coerce, format_value, infer_type
-
-__all__ = ["check", "coerce", "format_value", "infer_type", "parse_text"]
+from tui.table.types import coerce, format_value
 
 _TYPE_WORDS = {
     "integer": "an integer",
@@ -75,19 +73,3 @@ def _range(column: Column, value: object) -> str | None:
     if column.max is not None and value > column.max:
         return f"must be at most {column.max:g}"
     return None
-
-
-def parse_text(text: str, type_: str | None) -> object:
-    """What an editor's text means for a column of this type.
-
-    Empty text is null except in text columns; text that does not parse is
-    kept as typed so the cell can show it, marked invalid.
-    """
-    if type_ in (None, "text", "choice"):
-        return text
-    if text.strip() == "":
-        return None
-    try:
-        return coerce(text, type_)
-    except (ValueError, TypeError, OverflowError):
-        return text
