@@ -23,6 +23,7 @@ import httpx
 
 from tui.config.model import Auth, Integration
 from tui.rest.errors import SetupError
+from tui.rest.transport import StreamTransport
 from tui.secrets import SecretRef, SecretStore, is_sensitive_header
 
 
@@ -107,6 +108,7 @@ def _build_client(
         ssl_context(integration, store, with_client_cert=trusted) if secure else False
     )
     return httpx.AsyncClient(
+        transport=_transport(integration, verify),
         verify=verify,
         auth=build_auth(integration.auth, store) if trusted else None,
         timeout=httpx.Timeout(integration.timeout),
@@ -120,6 +122,24 @@ def _build_client(
             max_keepalive_connections=integration.max_concurrency,
         ),
     )
+
+
+def _transport(integration: Integration, verify: ssl.SSLContext | bool) -> StreamTransport | None:
+    """Our HTTP/1.1 transport, or None (httpx's own) where a proxy or HTTP/2 is in play:
+    httpx reads proxy variables only when it builds the transport itself."""
+    if integration.proxy is not None or integration.http2:
+        return None
+    if integration.trust_env and _env_proxies():
+        return None
+    context = verify if isinstance(verify, ssl.SSLContext) else None
+    return StreamTransport(context, max_idle=integration.max_concurrency)
+
+
+def _env_proxies() -> bool:
+    import urllib.request
+
+    names = {name.lower() for name in urllib.request.getproxies()}
+    return bool(names - {"no"})
 
 
 def ssl_context(

@@ -1,0 +1,257 @@
+"""The HTTP/1.1 transport against a raw socket server on loopback that answers each
+request with bytes the test wrote: chunked and read-to-close bodies, interim 1xx
+heads, keep-alive and its limits, broken framing, timeouts and header injection.
+
+The server is real (a listening socket, one thread per connection); it records
+how many connections it accepted, so reuse is proven by count, not assumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from tui.rest.http11 import chunk_size, framing, parse_head
+from tui.rest.transport import StreamTransport
+
+Answer = Callable[[bytes], bytes | None]  # request head -> bytes to send (None: hang up)
+
+
+class RawServer:
+    """Answers every request on a connection with `answer(request head)`; an HTTP/1.0
+    reply, one that says `Connection: close`, or None ends the connection."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.bodies: list[bytes] = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        buffer = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in buffer:
+                    try:
+                        data = conn.recv(65536)
+                    except ConnectionError:
+                        return
+                    if not data:
+                        return
+                    buffer += data
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = _content_length(head)
+                while len(buffer) < length:
+                    buffer += conn.recv(65536)
+                self.bodies.append(buffer[:length])
+                buffer = buffer[length:]
+                self.requests.append(head)
+                reply = self.answer(head)
+                if reply is None:
+                    return
+                conn.sendall(reply)
+                if b"connection: close" in reply.lower() or reply.startswith(b"HTTP/1.0"):
+                    return
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.lower().split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return int(line.split(b":")[1])
+    return 0
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Answer], RawServer]]:
+    servers: list[RawServer] = []
+
+    def start(answer: Answer) -> RawServer:
+        servers.append(RawServer(answer))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def _fetch(url: str, *paths: str, method: str = "GET", **kwargs: object) -> list[httpx.Response]:
+    async def run() -> list[httpx.Response]:
+        transport = StreamTransport(None, max_idle=2)
+        async with httpx.AsyncClient(transport=transport, timeout=kwargs.pop("timeout", 5)) as c:
+            return [await c.request(method, url + p, **kwargs) for p in paths]  # type: ignore[arg-type]
+
+    return asyncio.run(run())
+
+
+def _ok(body: bytes, extra: bytes = b"") -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), extra, body)
+
+
+def test_keep_alive_carries_every_request_on_one_connection(serve: Callable) -> None:
+    server = serve(lambda head: _ok(b'{"n": %d}' % len(head)))
+    responses = _fetch(server.url, "/a", "/b", "/c")
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert responses[0].json()["n"] > 0
+    assert server.connections == 1 and len(server.requests) == 3
+
+
+def test_connection_close_from_the_server_opens_a_new_connection(serve: Callable) -> None:
+    server = serve(lambda head: _ok(b"x", b"Connection: close\r\n"))
+    responses = _fetch(server.url, "/a", "/b")
+    assert [r.text for r in responses] == ["x", "x"]
+    assert server.connections == 2
+
+
+def test_a_chunked_body_with_extensions_and_trailers_is_joined(serve: Callable) -> None:
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5;name=value\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: 1\r\n\r\n"
+    )
+    server = serve(lambda head: chunked)
+    responses = _fetch(server.url, "/a", "/b")
+    assert [r.text for r in responses] == ["hello world", "hello world"]
+    assert server.connections == 1  # the whole chunked body was read: reused
+
+
+def test_a_body_without_length_is_read_to_close(serve: Callable) -> None:
+    server = serve(lambda head: b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it")
+    (response,) = _fetch(server.url, "/")
+    assert response.text == "all of it" and response.http_version == "HTTP/1.0"
+
+
+def test_interim_heads_are_skipped(serve: Callable) -> None:
+    server = serve(
+        lambda head: (
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+            + _ok(b"final")
+        )
+    )
+    (response,) = _fetch(server.url, "/")
+    assert response.status_code == 200 and response.text == "final"
+
+
+def test_head_and_204_have_no_body_and_keep_the_connection(serve: Callable) -> None:
+    def answer(head: bytes) -> bytes:
+        if head.startswith(b"HEAD"):
+            return b"HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n"
+        return b"HTTP/1.1 204 No Content\r\n\r\n"
+
+    server = serve(answer)
+    head = _fetch(server.url, "/", method="HEAD")[0]
+    assert head.headers["content-length"] == "999" and head.content == b""
+    assert _fetch(server.url, "/", method="DELETE")[0].status_code == 204
+
+
+def test_conflicting_content_lengths_are_a_protocol_error(serve: Callable) -> None:
+    server = serve(
+        lambda head: b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"
+    )
+    with pytest.raises(httpx.RemoteProtocolError, match="bad Content-Length"):
+        _fetch(server.url, "/")
+
+
+def test_a_body_cut_short_is_a_protocol_error(serve: Callable) -> None:
+    server = serve(
+        lambda head: b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort"
+    )
+    with pytest.raises(httpx.RemoteProtocolError, match="95 bytes of the body to come"):
+        _fetch(server.url, "/")
+
+
+def test_a_hang_up_before_any_answer_is_said_as_such(serve: Callable) -> None:
+    server = serve(lambda head: None)
+    with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        _fetch(server.url, "/")
+
+
+def test_garbage_instead_of_a_status_line_is_a_protocol_error(serve: Callable) -> None:
+    server = serve(lambda head: b"SSH-2.0-OpenSSH\r\n\r\n")
+    with pytest.raises(httpx.RemoteProtocolError, match="not an HTTP/1.x response"):
+        _fetch(server.url, "/")
+
+
+def test_a_silent_server_is_a_read_timeout(serve: Callable) -> None:
+    gate = threading.Event()
+
+    def answer(head: bytes) -> bytes:
+        gate.wait(5)
+        return _ok(b"late")
+
+    server = serve(answer)
+    try:
+        with pytest.raises(httpx.ReadTimeout):
+            _fetch(server.url, "/", timeout=0.3)
+    finally:
+        gate.set()
+
+
+def test_a_closed_port_is_a_connect_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(httpx.ConnectError):
+        _fetch(f"http://127.0.0.1:{port}", "/")
+
+
+def test_a_header_value_with_a_newline_never_leaves(serve: Callable) -> None:
+    server = serve(lambda head: _ok(b""))
+    with pytest.raises(httpx.LocalProtocolError):
+        _fetch(server.url, "/", headers={"X-Note": "a\r\nX-Injected: 1"})
+    assert server.requests == []
+
+
+def test_a_body_left_unread_is_not_put_back_in_the_pool(serve: Callable) -> None:
+    server = serve(lambda head: _ok(b"x" * 200_000))
+
+    async def run() -> None:
+        async with httpx.AsyncClient(transport=StreamTransport(None, max_idle=2)) as client:
+            async with client.stream("GET", server.url + "/big") as response:
+                await response.aiter_raw().__anext__()  # one piece, then stop reading
+            assert (await client.get(server.url + "/again")).content == b"x" * 200_000
+
+    asyncio.run(run())
+    assert server.connections == 2
+
+
+def test_a_posted_body_arrives_whole(serve: Callable) -> None:
+    server = serve(lambda head: _ok(b"ok"))
+    payload = {"id": 1, "note": "é" * 70_000}
+    responses = _fetch(server.url, "/rows", "/rows", method="POST", json=payload)
+    assert [r.text for r in responses] == ["ok", "ok"]
+    assert server.requests[0].startswith(b"POST /rows HTTP/1.1")
+    assert [httpx.Response(200, content=b).json() for b in server.bodies] == [payload, payload]
+    assert server.connections == 1
+
+
+def test_framing_and_chunk_lines_are_parsed_strictly() -> None:
+    head = parse_head(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+    assert framing("GET", head) == ("chunked", 0)
+    assert framing("GET", parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")) == (
+        "length",
+        12,
+    )
+    assert chunk_size(b"1aF;x=y\r\n") == 0x1AF
+    with pytest.raises(httpx.RemoteProtocolError):
+        chunk_size(b"-1\r\n")
+    with pytest.raises(httpx.RemoteProtocolError):
+        parse_head(b"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n")
