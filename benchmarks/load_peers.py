@@ -153,6 +153,9 @@ def main() -> None:
 
 def _measure(url: str, args: argparse.Namespace, env: dict[str, str]) -> list[tuple[str, float]]:
     wb = [sys.executable, "-m", "tui", "load"]
+    # byte-code, as `pip install` leaves it (an editable install under
+    # PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "tui")], check=True)
     for dest in ("linked", "offset"):
         loaded = count_lines([*wb, dest, "--format", "jsonl"], env)
         assert loaded == args.rows, f"{dest}: loaded {loaded} rows, expected {args.rows}"
