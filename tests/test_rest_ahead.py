@@ -154,6 +154,7 @@ def test_a_failed_page_ahead_fails_in_its_turn(scripted: Make) -> None:
         b'{"data": [{"a": NaN, "b": Infinity}]}',  # what json accepts beyond the RFC
         '{"data": [{"a": "\u00e9\u4e2d"}]}'.encode("utf-16"),
         b'{"data": [{"a": "\\ud800"}]}',  # a lone surrogate
+        b'{"data": [{"a": 1e400, "b": -9223372036854775809}]}',  # past a double, past int64
     ],
 )
 def test_bodies_decode_as_json_decodes_them(body: bytes) -> None:
