@@ -15,7 +15,8 @@ Each contender prints every row as JSON Lines to /dev/null, start-up included:
   bare orjson    the same script with orjson
   writeback      `writeback load DEST --format jsonl`, a new process each run
 
-Prints the median of --runs runs of each, and writeback's ratio to each peer.
+Prints the median of --runs runs of each (interleaved), and writeback's ratio to
+each peer.
 Goal: writeback <= 1.2x the bare orjson script, and never slower than the bare
 stdlib one.  Not a timed test.
 """
@@ -112,13 +113,18 @@ pagination = {{ type = "offset", count = {page}, total_path = "meta.total", max_
 """
 
 
-def median_run(argv: list[str], runs: int, env: dict[str, str] | None = None) -> float:
-    times = []
+def medians(
+    contenders: list[tuple[str, list[str], dict[str, str] | None]], runs: int
+) -> list[tuple[str, float]]:
+    """Median seconds of each command; runs interleaved (one of each per round), so a
+    slow spell of a noisy machine falls on every contender alike."""
+    times: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True, env=env, cwd=ROOT)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, argv, env in contenders:
+            started = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True, env=env, cwd=ROOT)
+            times[name].append(time.perf_counter() - started)
+    return [(name, statistics.median(times[name])) for name, _, _ in contenders]
 
 
 def count_lines(argv: list[str], env: dict[str, str]) -> int:
@@ -160,24 +166,18 @@ def _measure(url: str, args: argparse.Namespace, env: dict[str, str]) -> list[tu
         loaded = count_lines([*wb, dest, "--format", "jsonl"], env)
         assert loaded == args.rows, f"{dest}: loaded {loaded} rows, expected {args.rows}"
     pages = -(-args.rows // args.page)
-    found: list[tuple[str, float]] = []
+    contenders: list[tuple[str, list[str], dict[str, str] | None]] = []
     curl = shutil.which("curl")
     if curl:
         urls = [f"{url}/linked/{k}.json" for k in range(pages)]
-        found.append(("curl (transfer only)", median_run([curl, "-s", *urls], args.runs)))
-    found.append(
-        ("bare stdlib script", median_run([sys.executable, "-c", BARE_STDLIB, url], args.runs))
-    )
-    found.append(
-        ("bare orjson script", median_run([sys.executable, "-c", BARE_ORJSON, url], args.runs))
-    )
-    found.append(
-        ("writeback, next_url", median_run([*wb, "linked", "--format", "jsonl"], args.runs, env))
-    )
-    found.append(
-        ("writeback, offset", median_run([*wb, "offset", "--format", "jsonl"], args.runs, env))
-    )
-    return found
+        contenders.append(("curl (transfer only)", [curl, "-s", *urls], None))
+    contenders += [
+        ("bare stdlib script", [sys.executable, "-c", BARE_STDLIB, url], None),
+        ("bare orjson script", [sys.executable, "-c", BARE_ORJSON, url], None),
+        ("writeback, next_url", [*wb, "linked", "--format", "jsonl"], env),
+        ("writeback, offset", [*wb, "offset", "--format", "jsonl"], env),
+    ]
+    return medians(contenders, args.runs)
 
 
 def _print(found: list[tuple[str, float]], args: argparse.Namespace) -> None:

@@ -10,18 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.jsonlines import loads
 from tui.rest.errors import ResponseError
 from tui.rest.wire import text_encoding
 
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
 FORMATS = ("json", "csv", "xml")
 _MISSING = object()
 _NESTED = frozenset({dict, list})  # json.loads makes exactly these, never subclasses
+_NOT_OPENING = bytes(b for b in range(256) if b not in b"{[")  # all but `{` and `[`
 
 
 @dataclass
@@ -112,14 +115,16 @@ def _json(body: bytes, records_path: str) -> Decoded:
 
 def _all_flat(body: bytes, document: Any, found: list[Any]) -> bool:
     """True when every record is an object holding no object or array: then the body has
-    exactly one `{` per record plus those around the records, and no more `[`."""
+    one `{` per record and no other `{` or `[` than those around the records (a string
+    holding one only sends the page through `flatten`)."""
     if not found or set(map(type, found)) != {dict}:
         return False
     around = _containers_around(document, found)
     if around is None:
         return False  # the records are not an array of the body (one record, or none)
     objects, arrays = around
-    return body.count(b"{") == objects + len(found) and body.count(b"[") == arrays
+    # one pass over the body, where counting `{` and `[` apart takes two
+    return len(body.translate(None, _NOT_OPENING)) == objects + arrays + len(found)
 
 
 def _containers_around(document: Any, found: list[Any]) -> tuple[int, int] | None:
@@ -244,6 +249,8 @@ def _unique_names(header: list[str]) -> list[str]:
 
 
 def _xml(body: bytes, records_path: str, record_tag: str | None) -> Decoded:
+    import xml.etree.ElementTree as ET  # only XML bodies need it: a load of JSON starts sooner
+
     try:
         root = ET.fromstring(body)
     except (ET.ParseError, ValueError, LookupError) as exc:
