@@ -10,7 +10,8 @@ columns, pre-encoded, two ways:
 
 Each contender prints every row as JSON Lines to /dev/null, start-up included:
 
-  curl           curl fetching the same URLs (transfer only, no decoding)
+  curl           curl fetching the same URLs (transfer only, no decoding); again
+                 for the offset pages, which the server encodes per request
   bare stdlib    an 8-line urllib + json script following links.next.href
   bare orjson    the same script with orjson
   writeback      `writeback load DEST --format jsonl`, a new process each run
@@ -171,6 +172,9 @@ def _measure(url: str, args: argparse.Namespace, env: dict[str, str]) -> list[tu
     if curl:
         urls = [f"{url}/linked/{k}.json" for k in range(pages)]
         contenders.append(("curl (transfer only)", [curl, "-s", *urls], None))
+        # the offset pages are encoded per request: what the server alone takes for them
+        offsets = [f"{url}/rows?offset={k * args.page}&limit={args.page}" for k in range(pages)]
+        contenders.append(("curl, offset pages", [curl, "-s", *offsets], None))
     contenders += [
         ("bare stdlib script", [sys.executable, "-c", BARE_STDLIB, url], None),
         ("bare orjson script", [sys.executable, "-c", BARE_ORJSON, url], None),
