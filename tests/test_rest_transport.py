@@ -16,8 +16,11 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from tui.config.model import Integration
+from tui.rest.client import Clients
 from tui.rest.http11 import chunk_size, framing, parse_head
 from tui.rest.transport import StreamTransport
+from tui.secrets import SecretStore
 
 Answer = Callable[[bytes], bytes | None]  # request head -> bytes to send (None: hang up)
 
@@ -255,3 +258,41 @@ def test_framing_and_chunk_lines_are_parsed_strictly() -> None:
         chunk_size(b"-1\r\n")
     with pytest.raises(httpx.RemoteProtocolError):
         parse_head(b"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n")
+
+
+def _transport_of(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], **fields: object) -> object:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    integration = Integration(id="i", url="http://127.0.0.1:9", **fields)  # type: ignore[arg-type]
+    clients = Clients(integration, SecretStore())
+    return clients.get(trusted=True, secure=False)._transport
+
+
+def test_plain_http_1_1_uses_the_stream_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(_transport_of(monkeypatch, {}), StreamTransport)
+    # no_proxy alone names no proxy: still ours
+    assert isinstance(_transport_of(monkeypatch, {"NO_PROXY": "example.com"}), StreamTransport)
+
+
+@pytest.mark.parametrize(
+    ("env", "fields"),
+    [
+        ({}, {"proxy": "http://127.0.0.1:3128"}),
+        ({"HTTPS_PROXY": "http://127.0.0.1:3128"}, {}),
+        ({}, {"http2": True}),
+    ],
+    ids=["proxy", "env-proxy", "http2"],
+)
+def test_proxies_and_http2_keep_httpx_transport(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], fields: dict[str, object]
+) -> None:
+    if fields.get("http2"):
+        pytest.importorskip("h2")
+    assert not isinstance(_transport_of(monkeypatch, env, **fields), StreamTransport)
+
+
+def test_proxy_variables_are_ignored_without_trust_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"HTTP_PROXY": "http://127.0.0.1:3128"}
+    assert isinstance(_transport_of(monkeypatch, env, trust_env=False), StreamTransport)
