@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui.app import requests
@@ -89,7 +88,7 @@ class WritebackApp(App[None]):
                 yield self.grid
         yield self.audit
         yield self.status
-        yield Footer(compact=True)
+        yield Vertical(id="keys-line")  # the footer's line, filled once the first frame is up
         self._make_helpers()
 
     def _make_helpers(self) -> None:
@@ -122,6 +121,9 @@ class WritebackApp(App[None]):
         self.call_after_refresh(self._started, first)
 
     def _started(self, first: str | None) -> None:
+        from textual.widgets import Footer  # a widget per key: mounted after the first frame
+
+        self.query_one("#keys-line").mount(Footer(compact=True))
         if first:
             self.open(first)
         self.checker.run_all()
