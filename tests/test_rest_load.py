@@ -53,7 +53,7 @@ def test_demo_cursor_pagination(demo_server_session: DemoServer) -> None:
     pages = _load(_config(demo_server_session.api_url, CURSOR))
     assert len(pages) == 5
     assert _ids(pages) == list(range(1, DEMO_ROWS + 1))
-    assert pages[0].columns[:3] == ["id", "sku", "name"] and pages[1].new_columns == []
+    assert list(pages[0].records[0])[:3] == ["id", "sku", "name"]
     assert pages[-1].rows == DEMO_ROWS and pages[-1].total == DEMO_ROWS
 
 

@@ -69,7 +69,7 @@ class _CsvOut:
         self.out = out
         self.writer = csv.writer(out, lineterminator="\n")
         self.header: list[str] | None = None
-        self.dropped: set[str] = set()
+        self.seen: set[str] = set()  # the header's columns and those left out
         from tui.table.types import format_value  # the table model: only CSV needs it
 
         self.cell: Callable[[Any], str] = lambda value: format_value(value, None)
@@ -78,11 +78,10 @@ class _CsvOut:
         if self.header is None:
             if not page.records:
                 return
-            self.header = list(page.columns)
+            self.header = _unseen(page.records, self.seen)
             self.writer.writerow(self.header)
-        late = [c for c in page.new_columns if c not in self.header]
+        late = _unseen(page.records, self.seen)
         if late:
-            self.dropped.update(late)
             print(
                 f"writeback load: column(s) {', '.join(late)} first appear on page "
                 f"{page.number}, after the CSV header; left out (use --format jsonl)",
@@ -93,6 +92,19 @@ class _CsvOut:
         # text goes as it is; the rest as the grid shows it
         self.writer.writerows([v if type(v) is str else cell(v) for v in row] for row in rows)
         self.out.flush()
+
+
+def _unseen(records: list[dict[str, Any]], seen: set[str]) -> list[str]:
+    """The columns of `records` not in `seen`, in order of appearance; added to it."""
+    if set().union(*records) <= seen:
+        return []  # the usual page: no column it has not seen (one pass in C)
+    new: list[str] = []
+    for record in records:
+        for name in record:
+            if name not in seen:
+                seen.add(name)
+                new.append(name)
+    return new
 
 
 class _Progress:

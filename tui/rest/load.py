@@ -38,8 +38,6 @@ class Page:
 
     number: int  # 1-based
     records: list[dict[str, Any]]
-    new_columns: list[str]  # columns first seen on this page, in order of appearance
-    columns: list[str]  # every column seen so far
     rows: int  # rows loaded so far, this page included
     total: int | None  # the record count the service announced, if any
     request: str  # "GET https://...", credentials removed
@@ -103,7 +101,6 @@ async def _pages(
     limit: int | None,
 ) -> AsyncGenerator[Page, None]:
     spec = dest.load.pagination
-    columns: dict[str, None] = {}
     rows = 0
     while request is not None:
         described = conn.describe(dest.load.method, request.url)
@@ -124,7 +121,6 @@ async def _pages(
         records = decoded.records
         if limit is not None and rows + len(records) > limit:
             records = records[: max(0, limit - rows)]
-        new = _new_columns(columns, records)
         rows += len(records)
         upcoming: PageRequest | None = None
         failure: RestError | None = None
@@ -137,8 +133,6 @@ async def _pages(
         yield Page(
             number=request.number,
             records=records,
-            new_columns=new,
-            columns=list(columns),
             rows=rows,
             total=paginator.total,
             request=described,
@@ -278,22 +272,6 @@ def _add_response_headers(
     values = {name: response.headers.get(name) for name in names}
     for record in records:
         record.update(values)
-
-
-def _new_columns(columns: dict[str, None], records: list[dict[str, Any]]) -> list[str]:
-    if not records or set().union(*records) <= columns.keys():
-        return []  # the usual page: no column it has not seen (one pass in C)
-    new: list[str] = []
-    known = len(columns)
-    for record in records:
-        if len(record) == known and record.keys() <= columns.keys():
-            continue  # the usual case: the same columns as before
-        for name in record:
-            if name not in columns:
-                columns[name] = None
-                new.append(name)
-        known = len(columns)
-    return new
 
 
 def load_rows(
