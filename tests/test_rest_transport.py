@@ -224,13 +224,13 @@ def test_a_header_value_with_a_newline_never_leaves(serve: Callable) -> None:
 
 
 def test_a_body_left_unread_is_not_put_back_in_the_pool(serve: Callable) -> None:
-    server = serve(lambda head: _ok(b"x" * 200_000))
+    server = serve(lambda head: _ok(b"x" * 3_000_000))
 
     async def run() -> None:
         async with httpx.AsyncClient(transport=StreamTransport(None, max_idle=2)) as client:
             async with client.stream("GET", server.url + "/big") as response:
                 await response.aiter_raw().__anext__()  # one piece, then stop reading
-            assert (await client.get(server.url + "/again")).content == b"x" * 200_000
+            assert (await client.get(server.url + "/again")).content == b"x" * 3_000_000
 
     asyncio.run(run())
     assert server.connections == 2

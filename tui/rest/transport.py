@@ -166,11 +166,22 @@ class _Conn:
         """Up to `size` bytes of the body, as soon as any have come."""
         return await self._read(self.reader.read(min(size, _PIECE)), timeout, "body")
 
+    async def upto(self, size: int, timeout: float | None) -> bytes:
+        """`size` bytes of the body in one piece, fewer only if the connection ended first."""
+        return await self._read(_exactly_or_eof(self.reader, size), timeout, "body")
+
     async def line(self, timeout: float | None) -> bytes:
         return await self._read(self.reader.readuntil(b"\r\n"), timeout, "body")
 
     async def exactly(self, size: int, timeout: float | None) -> bytes:
         return await self._read(self.reader.readexactly(size), timeout, "body")
+
+
+async def _exactly_or_eof(reader: asyncio.StreamReader, size: int) -> bytes:
+    try:
+        return await reader.readexactly(size)
+    except asyncio.IncompleteReadError as exc:
+        return exc.partial
 
 
 class _Body(httpx.AsyncByteStream):
@@ -207,17 +218,19 @@ class _Body(httpx.AsyncByteStream):
     async def _next(self) -> bytes:
         if self._how == "chunked":
             return await self._chunked()
-        data = await self._conn.piece(
-            self._left if self._how == "length" else _PIECE, self._timeout
-        )
         if self._how == "close":
+            data = await self._conn.piece(_PIECE, self._timeout)
             self._done = not data
             return data
-        if not data:
+        # a body of known length comes whole (up to 1 MB a piece): one copy, not one per
+        # packet that arrived and another to join them
+        wanted = min(self._left, _PIECE)
+        data = await self._conn.upto(wanted, self._timeout)
+        self._left -= len(data)
+        if len(data) < wanted:
             raise httpx.RemoteProtocolError(
                 f"the server closed the connection with {self._left:,} bytes of the body to come"
             )
-        self._left -= len(data)
         self._done = self._left == 0
         return data
 
