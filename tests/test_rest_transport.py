@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -29,8 +30,9 @@ class RawServer:
     """Answers every request on a connection with `answer(request head)`; an HTTP/1.0
     reply, one that says `Connection: close`, or None ends the connection."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, hang_up: Callable[[bytes], bool] | None = None) -> None:
         self.answer = answer
+        self.hang_up = hang_up or (lambda head: False)  # close silently after this answer
         self.connections = 0
         self.requests: list[bytes] = []
         self.bodies: list[bytes] = []
@@ -72,6 +74,9 @@ class RawServer:
                 conn.sendall(reply)
                 if b"connection: close" in reply.lower() or reply.startswith(b"HTTP/1.0"):
                     return
+                if self.hang_up(head):
+                    time.sleep(0.1)  # after the client has taken the answer
+                    return
 
     def close(self) -> None:
         self._sock.close()
@@ -88,8 +93,8 @@ def _content_length(head: bytes) -> int:
 def serve() -> Iterator[Callable[[Answer], RawServer]]:
     servers: list[RawServer] = []
 
-    def start(answer: Answer) -> RawServer:
-        servers.append(RawServer(answer))
+    def start(answer: Answer, hang_up: Callable[[bytes], bool] | None = None) -> RawServer:
+        servers.append(RawServer(answer, hang_up))
         return servers[-1]
 
     yield start
@@ -296,3 +301,19 @@ def test_proxies_and_http2_keep_httpx_transport(
 def test_proxy_variables_are_ignored_without_trust_env(monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"HTTP_PROXY": "http://127.0.0.1:3128"}
     assert isinstance(_transport_of(monkeypatch, env, trust_env=False), StreamTransport)
+
+
+def test_a_connection_closed_while_the_loop_slept_is_not_reused(serve: Callable) -> None:
+    # the server ends the connection after answering the GET, without saying so
+    server = serve(lambda head: _ok(b"ok"), hang_up=lambda head: head.startswith(b"GET"))
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(transport=StreamTransport(None, max_idle=2))
+    try:
+        first = loop.run_until_complete(client.get(server.url + "/page"))
+        assert first.text == "ok"
+        time.sleep(0.3)  # the FIN arrives while no loop runs, as between a CLI's pages
+        second = loop.run_until_complete(client.post(server.url + "/rows", content=b"{}"))
+        assert second.text == "ok" and server.connections == 2
+    finally:
+        loop.run_until_complete(client.aclose())
+        loop.close()

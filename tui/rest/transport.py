@@ -11,6 +11,7 @@ socket errors can be told apart).  Proxies and HTTP/2 keep httpx's own transport
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 from collections.abc import Callable
 from typing import Any
@@ -112,7 +113,12 @@ class _Conn:
         self.writer = writer
 
     def usable(self) -> bool:
-        return not (self.reader.at_eof() or self.writer.is_closing())
+        if self.reader.at_eof() or self.writer.is_closing():
+            return False
+        # The server may have closed it while the loop was not running (a command line
+        # between pages): an idle connection with anything to read cannot carry a request.
+        sock = self.writer.get_extra_info("socket")
+        return sock is None or not select.select([sock], [], [], 0)[0]
 
     def abort(self) -> None:
         self.writer.transport.abort()
