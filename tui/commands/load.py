@@ -9,7 +9,6 @@ once on stderr (JSON Lines keeps every column of every row).
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import time
@@ -66,6 +65,8 @@ class _JsonlOut:
 
 class _CsvOut:
     def __init__(self, out: TextIO) -> None:
+        import csv  # only this output needs it
+
         self.out = out
         self.writer = csv.writer(out, lineterminator="\n")
         self.header: list[str] | None = None

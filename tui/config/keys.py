@@ -6,11 +6,10 @@ app's bindings carry exactly these ids (tests/test_app_main.py keeps both in ste
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
-from tui.config.reader import Section
+from tui.config.reader import Section, did_you_mean
 
 # binding id -> what it does (README and `writeback validate` hints use these words)
 BINDING_IDS: dict[str, str] = {
@@ -121,9 +120,8 @@ def keymap(s: Section | None) -> dict[str, str]:
     for path, value in _flatten(s.data, ()):
         ident = ".".join(path)
         if ident not in BINDING_IDS:
-            hint = difflib.get_close_matches(ident, BINDING_IDS, n=1)
-            suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
-            s.error(path, f"unknown binding id{suffix}; config.example.toml lists them")
+            hint = did_you_mean(ident, BINDING_IDS)
+            s.error(path, f"unknown binding id{hint}; config.example.toml lists them")
         elif not isinstance(value, str):
             s.error(path, 'must be a string of keys such as "ctrl+s" or "f1,question_mark"')
         elif problem := key_problem(value):

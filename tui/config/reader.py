@@ -6,7 +6,6 @@ errors of a file at once; `finish()` reports the keys nobody asked for.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -222,9 +221,7 @@ class Section:
     def finish(self) -> None:
         for key in self.data:
             if key not in self._seen:
-                hint = difflib.get_close_matches(key, self._known(), n=1)
-                suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
-                self.error(key, f"unknown key{suffix}")
+                self.error(key, f"unknown key{did_you_mean(key, self._known())}")
 
     def _known(self) -> list[str]:
         return sorted(self._seen)
@@ -236,3 +233,11 @@ def _describe(kind: type | tuple[type, ...]) -> str:
     if kind in (int, float):
         return "a number"
     return _TYPE_NAMES.get(kind, kind.__name__)
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest known word, or ''."""
+    import difflib  # only a config with a mistake needs it
+
+    hint = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
