@@ -8,7 +8,7 @@ database seeded in a temporary directory.  Both sides fetch the same URLs
 
   ceiling   a bare httpx.Client loop that reads each page's bytes, no decoding
   writeback tui.rest.load.load_rows: the full engine (limits, trust, decoding,
-            flattening, column tracking, pagination)
+            flattening, pagination)
 
 Prints the median of a few runs, rows per second, the ratio to the ceiling and
 the peak Python memory of one extra loader run (tracemalloc).
