@@ -1,11 +1,12 @@
 """HTTP/1.1 on asyncio streams: the transport under an integration's clients.
 
-httpx's own transport (httpcore over anyio and h11) spends about 2 ms of Python on
-each 1.7 MB page on loopback, several times what moving the bytes takes; this one
-reads a body in a few large pieces.  It carries what the clients use: keep-alive,
-Content-Length, chunked and read-to-close bodies, TLS with the client's SSL
-context, httpx's timeouts and httpx's exceptions (their causes kept, so TLS and
-socket errors can be told apart).  Proxies and HTTP/2 keep httpx's own transport.
+httpx's own transport (httpcore over anyio and h11) reads a body in many small
+pieces, each through several layers: 100 pages of 200 KB on loopback, decoded, take
+0.22 s through it and 0.15 s through this one, which reads a body whole.  It carries
+what the clients use: keep-alive, Content-Length, chunked and read-to-close bodies,
+TLS with the client's SSL context, httpx's timeouts and httpx's exceptions (their
+causes kept, so TLS and socket errors can be told apart).  Proxies and HTTP/2 keep
+httpx's own transport.
 """
 
 from __future__ import annotations
