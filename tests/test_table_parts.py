@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
 from decimal import Decimal
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from tui.table.cellcodec import decode_cells, encode_cells
 from tui.table.changefile import ChangeFileError, parse_changes
 from tui.table.changeset import OPS, is_op
+from tui.table.history import FREE_AT_ONCE, History, SetCell, Step
 from tui.table.keys import KeyIndex, key_words
 from tui.table.overlay import Overlay, same
 
@@ -69,3 +72,18 @@ def test_change_file_ops_are_the_closed_set() -> None:
         parse_changes(['{"op": "upsert", "key": {"id": 1}}'], ["id"])
     (change,) = parse_changes(['{"op": "delete", "key": {"id": 1}}'], ["id"])
     assert change.op == "delete" and change.key == {"id": 1} and change.line == 1
+
+
+def test_steps_that_can_no_longer_be_redone_are_freed_whole() -> None:
+    # a big dropped step is freed on a thread, in slices; a small one at once: both go
+    sentinel = SetCell(1, "qty", 1, 2)
+    baseline = sys.getrefcount(sentinel)
+    for size in (10, FREE_AT_ONCE + 1):
+        history = History()
+        history.record(Step("fill down", [sentinel] * size))
+        assert history.pop_undo() is not None  # now only redo holds it
+        history.record(Step("edit", [SetCell(2, "qty", 3, 4)]))  # redo is dropped
+        for thread in threading.enumerate():
+            if thread.name == "free-steps":
+                thread.join(5)
+        assert sys.getrefcount(sentinel) == baseline

@@ -8,8 +8,15 @@ keeps marks right.  A paste or fill down of many cells is one step.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+# Dropped steps of more operations than this are freed on a thread, in slices: a million
+# operations freed at once would hold the interpreter (and the screen) for 50-90 ms.
+FREE_AT_ONCE = 20_000
+_SLICE = 4096  # operations freed per call; the interpreter can switch threads in between
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,7 @@ class Step:
     """One undoable user action, e.g. "paste 3x2" or "delete 4 rows"."""
 
     label: str
-    operations: tuple[Operation, ...] = field(default_factory=tuple)
+    operations: Sequence[Operation] = field(default_factory=tuple)  # not changed once made
 
     def inverse(self) -> Step:
         return Step(self.label, tuple(op.inverse() for op in reversed(self.operations)))
@@ -94,7 +101,11 @@ class History:
     def record(self, step: Step) -> None:
         if step.operations:
             self._undo.append(step)
-            self._redo.clear()
+            dropped, self._redo = self._redo, []
+            if sum(len(s.operations) for s in dropped) > FREE_AT_ONCE:
+                threading.Thread(
+                    target=_free_in_slices, args=(dropped,), name="free-steps", daemon=True
+                ).start()
 
     def pop_undo(self) -> Step | None:
         """The step to undo (as done), moved to the redo stack."""
@@ -123,3 +134,11 @@ class History:
     def clear(self) -> None:
         self._undo.clear()
         self._redo.clear()
+
+
+def _free_in_slices(steps: list[Step]) -> None:
+    """Let go of steps that can no longer be redone, a slice of operations at a time."""
+    while steps:
+        operations = list(steps.pop().operations)  # the step goes; the list holds its ops
+        while operations:
+            del operations[-_SLICE:]
