@@ -15,6 +15,7 @@ import os
 import secrets as pysecrets
 import ssl
 import tempfile
+import urllib.request
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +137,6 @@ def _transport(integration: Integration, verify: ssl.SSLContext | bool) -> Strea
 
 
 def _env_proxies() -> bool:
-    import urllib.request
-
     names = {name.lower() for name in urllib.request.getproxies()}
     return bool(names - {"no"})
 
