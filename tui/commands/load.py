@@ -81,8 +81,7 @@ class _CsvOut:
                 return
             self.header = _unseen(page.records, self.seen)
             self.writer.writerow(self.header)
-        late = _unseen(page.records, self.seen)
-        if late:
+        elif late := _unseen(page.records, self.seen):
             print(
                 f"writeback load: column(s) {', '.join(late)} first appear on page "
                 f"{page.number}, after the CSV header; left out (use --format jsonl)",
