@@ -169,9 +169,9 @@ class _Conn:
         except OSError as exc:
             raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
 
-    async def piece(self, size: int, timeout: float | None) -> bytes:
-        """Up to `size` bytes of the body, as soon as any have come."""
-        return await self._read(self.reader.read(min(size, _PIECE)), timeout, "body")
+    async def piece(self, timeout: float | None) -> bytes:
+        """Up to 1 MB of a body read to the end of the stream, as soon as any has come."""
+        return await self._read(self.reader.read(_PIECE), timeout, "body")
 
     async def upto(self, size: int, timeout: float | None) -> bytes:
         """`size` bytes of the body in one piece, fewer only if the connection ended first."""
@@ -179,9 +179,6 @@ class _Conn:
 
     async def line(self, timeout: float | None) -> bytes:
         return await self._read(self.reader.readuntil(b"\r\n"), timeout, "body")
-
-    async def exactly(self, size: int, timeout: float | None) -> bytes:
-        return await self._read(self.reader.readexactly(size), timeout, "body")
 
 
 async def _exactly_or_eof(reader: asyncio.StreamReader, size: int) -> bytes:
@@ -226,7 +223,7 @@ class _Body(httpx.AsyncByteStream):
         if self._how == "chunked":
             return await self._chunked()
         if self._how == "close":
-            data = await self._conn.piece(_PIECE, self._timeout)
+            data = await self._conn.piece(self._timeout)
             self._done = not data
             return data
         # a body of known length comes whole (up to 1 MB a piece): one copy, not one per
@@ -250,11 +247,12 @@ class _Body(httpx.AsyncByteStream):
                 self._done = True
                 return b""
             self._left = size
-        data = await self._conn.piece(self._left, self._timeout)
-        if not data:
+        wanted = min(self._left, _PIECE)
+        data = await self._conn.upto(wanted, self._timeout)
+        if len(data) < wanted:
             raise httpx.RemoteProtocolError("the server closed the connection inside a chunk")
         self._left -= len(data)
-        if self._left == 0 and await self._conn.exactly(2, self._timeout) != b"\r\n":
+        if self._left == 0 and await self._conn.upto(2, self._timeout) != b"\r\n":
             raise httpx.RemoteProtocolError("a chunk did not end with CRLF")
         return data
 
