@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import time
 from pathlib import Path
 
 import httpx
+import msgspec.structs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,11 +45,11 @@ DEST = "products"
 
 
 def with_check(config: Config, check: str, state: Path) -> Config:
-    dest = dataclasses.replace(config.destinations[DEST], conflict_check=check)
-    return dataclasses.replace(
+    dest = msgspec.structs.replace(config.destinations[DEST], conflict_check=check)
+    return msgspec.structs.replace(
         config,
         destinations={**config.destinations, DEST: dest},
-        state=dataclasses.replace(config.state, path=state),
+        state=msgspec.structs.replace(config.state, path=state),
     )
 
 

@@ -11,13 +11,13 @@ import datetime as dt
 import math
 import re
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from tests.support.fuzzing import FUZZ
 from tests.support.state_support import cli

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import msgspec.structs
 import pytest
 
 from tests.support.scripted_server import config
@@ -155,4 +156,4 @@ async def test_secrets_never_appear_in_errors(
     store = SecretStore()
     result = await check_integration(config(text).integrations["t"], store)
     assert result.verdict == UNEXPECTED
-    assert "key-abcdef-9876" not in json.dumps(result.__dict__)
+    assert "key-abcdef-9876" not in json.dumps(msgspec.structs.asdict(result))

@@ -6,7 +6,6 @@ Every test that takes `store` or `state_backend` runs on SQLite and on PostgreSQ
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import re
 import socket
@@ -17,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import msgspec.structs
 import pytest
 
 from tests.support.state_backends import StateBackend
@@ -285,8 +285,8 @@ async def test_a_writeback_longer_than_its_lease_keeps_the_lock(
     server = make_demo_server()
     path = write_config(tmp_path, server, integration="max_concurrency = 1\n", state=state_backend)
     config = load_config(path)
-    short = dataclasses.replace(config.destinations[DEST], lock_ttl=0.3)
-    config = dataclasses.replace(config, destinations={**config.destinations, DEST: short})
+    short = msgspec.structs.replace(config.destinations[DEST], lock_ttl=0.3)
+    config = msgspec.structs.replace(config, destinations={**config.destinations, DEST: short})
     with state_backend() as state:
         ws = Workspace(config, DEST, state, who("alice"), SecretStore())
         await ws.load()

@@ -15,9 +15,10 @@ import re
 import stat
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import quote, quote_plus
+
+from msgspec import Struct
 
 Kind = Literal["keyring", "env", "file", "prompt"]
 _KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -39,8 +40,7 @@ class SecretUnavailable(SecretError):
     """No value could be found for a reference, and nobody could be asked."""
 
 
-@dataclass(frozen=True)
-class SecretRef:
+class SecretRef(Struct, frozen=True):
     kind: Kind
     name: str
     user: str | None = None

@@ -6,12 +6,12 @@ request. Also a pytest plugin (tests/conftest.py): the `upstream` and `proxy` fi
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
+import msgspec.structs
 import pytest
 
 from tests.support.fault_proxy import FaultProxy
@@ -71,8 +71,8 @@ def _config(
     if timeout is None:
         return config
     # The demo config sets timeout = 10, and a TOML key cannot be given twice.
-    short = dataclasses.replace(config.integrations["demo"], timeout=timeout)
-    return dataclasses.replace(config, integrations={"demo": short})
+    short = msgspec.structs.replace(config.integrations["demo"], timeout=timeout)
+    return msgspec.structs.replace(config, integrations={"demo": short})
 
 
 def _load(config: Config) -> tuple[list[Page], RestError | None]:

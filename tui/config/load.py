@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import replace
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from tui.config.locate import LineIndex
 from tui.config.model import Config

@@ -1,14 +1,17 @@
 """The typed model of a writeback configuration file.
 
-Plain frozen dataclasses: the REST engine, the writeback planner and the app read
-these and never the raw TOML.  Defaults here are the documented defaults.
+Frozen msgspec Structs: the REST engine, the writeback planner and the app read
+these and never the raw TOML.  Defaults here are the documented defaults.  Structs,
+not dataclasses, on every path a command starts through: a dataclass compiles its
+methods when imported, 0.7 ms a class, which the command line pays on every run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
+
+from msgspec import Struct, field
 
 from tui.secrets import SecretRef
 
@@ -40,8 +43,7 @@ CONFLICT_CHECKS: tuple[ConflictCheck, ...] = get_args(ConflictCheck)
 OPS: tuple[Op, ...] = get_args(Op)
 
 
-@dataclass(frozen=True)
-class Auth:
+class Auth(Struct, frozen=True):
     type: AuthType = "none"
     username: str | None = None
     password: SecretRef | None = None
@@ -56,8 +58,7 @@ class Auth:
     pfx_password: SecretRef | None = None
 
 
-@dataclass(frozen=True)
-class Integration:
+class Integration(Struct, frozen=True):
     id: str
     url: str
     type: Literal["rest"] = "rest"
@@ -83,8 +84,7 @@ class Integration:
     auth: Auth = field(default_factory=Auth)
 
 
-@dataclass(frozen=True)
-class Pagination:
+class Pagination(Struct, frozen=True):
     type: PaginationType = "none"
     # offset / limit
     start_param: str = "offset"
@@ -109,8 +109,7 @@ class Pagination:
     max_pages: int = 10000
 
 
-@dataclass(frozen=True)
-class Load:
+class Load(Struct, frozen=True):
     method: LoadMethod = "GET"
     path: str | None = None
     body: str | None = None
@@ -125,8 +124,7 @@ class Load:
     pagination: Pagination = field(default_factory=Pagination)
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(Struct, frozen=True):
     """How one kind of change (insert, update, delete) is sent."""
 
     method: Method
@@ -142,8 +140,7 @@ class Operation:
     enabled: bool = True
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Struct, frozen=True):
     name: str
     type: ColumnType | None = None
     label: str | None = None
@@ -157,15 +154,13 @@ class Column:
     width: int | None = None
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(Struct, frozen=True):
     secure: bool = False
     write: tuple[str, ...] = ()
     admin: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ReadRow:
+class ReadRow(Struct, frozen=True):
     """Where one row is read: conflict re-reads, theirs after a 412, after_write = "rows"."""
 
     path: str  # with {column} placeholders, e.g. "/db/products/{id}.json"
@@ -174,16 +169,14 @@ class ReadRow:
     headers: dict[str, str | SecretRef] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ReloadHook:
+class ReloadHook(Struct, frozen=True):
     integration: str
     method: Method = "POST"
     path: str = ""
     body: str | None = None
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(Struct, frozen=True):
     id: str
     integration: str
     path: str
@@ -207,16 +200,14 @@ class Destination:
     read_row: ReadRow | None = None  # None: the update (or delete) path, as inferred
 
 
-@dataclass(frozen=True)
-class State:
+class State(Struct, frozen=True):
     path: Path | None = None
     url: str | None = None
     password: SecretRef | None = None
     retention_days: int = 0
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Struct, frozen=True):
     source: Path | None = None
     state: State = field(default_factory=State)
     integrations: dict[str, Integration] = field(default_factory=dict)

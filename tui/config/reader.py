@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+from msgspec import Struct
 
 from tui.secrets import SecretRef, is_sensitive_header, parse_ref
 
@@ -21,8 +22,7 @@ KeyPath = tuple[str, ...]
 _TYPE_NAMES = {str: "a string", bool: "true or false", list: "an array", dict: "a table"}
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     path: KeyPath
     message: str
 

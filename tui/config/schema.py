@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
+
+from msgspec import Struct
 
 from tui.config import model as m
 from tui.config.keys import keymap
@@ -240,8 +241,7 @@ def _lock_wait(s: Section) -> float:
     return 60.0 if value is None else value
 
 
-@dataclass(frozen=True)
-class _OpDefaults:
+class _OpDefaults(Struct, frozen=True):
     """Destination-level settings every operation inherits unless it overrides them."""
 
     path: str

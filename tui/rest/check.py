@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final, Literal
+
+from msgspec import Struct
 
 from tui.config.model import Integration
 from tui.rest.connection import Connection
@@ -36,8 +37,7 @@ UNEXPECTED: Final = "unexpected response"
 VERDICTS: tuple[Verdict, ...] = (OK, AUTH_FAILED, TLS_ERROR, UNREACHABLE, TIMEOUT, UNEXPECTED)
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Struct, frozen=True):
     name: str
     verdict: Verdict
     detail: str  # one line, no secrets

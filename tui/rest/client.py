@@ -17,10 +17,10 @@ import ssl
 import tempfile
 import urllib.request
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from msgspec import Struct
 
 from tui.config.model import Auth, Integration
 from tui.rest.errors import SetupError
@@ -28,8 +28,7 @@ from tui.rest.transport import StreamTransport
 from tui.secrets import SecretRef, SecretStore, is_sensitive_header
 
 
-@dataclass
-class Credentials:
+class Credentials(Struct):
     """Headers and query params that may only go to trusted hosts."""
 
     headers: dict[str, str]

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import socket
 import ssl
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TypeVar, cast
 
 import httpx
+from msgspec.structs import replace
 
 from tui.config.model import Integration
 from tui.rest.client import Clients, Credentials, split_values
@@ -164,7 +164,7 @@ class Connection:
         in flight on this connection."""
         if not idempotency_header:
             return self.retry
-        return dataclasses.replace(self.retry, idempotency_header=idempotency_header)
+        return replace(self.retry, idempotency_header=idempotency_header)
 
     async def _send_retrying(
         self,

@@ -7,12 +7,12 @@ alongside the records so pagination can read paths such as `links.next.href`.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from tui.jsonlines import loads
 from tui.rest.errors import ResponseError
@@ -27,8 +27,7 @@ _NESTED = frozenset({dict, list})  # json.loads makes exactly these, never subcl
 _NOT_OPENING = bytes(b for b in range(256) if b not in b"{[")  # all but `{` and `[`
 
 
-@dataclass
-class Decoded:
+class Decoded(Struct):
     """One response body: its records (flat dicts) and a way to read paths in it."""
 
     format: str
@@ -212,6 +211,8 @@ def _flatten_into(flat: dict[str, Any], prefix: str, record: dict[str, Any]) -> 
 
 
 def _csv(text: str, delimiter: str) -> list[dict[str, Any]]:
+    import csv  # only CSV bodies need it
+
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _csv_rows(reader)

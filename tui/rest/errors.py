@@ -7,7 +7,6 @@ credentials) and never holds a secret: callers pass text through
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
@@ -232,6 +231,8 @@ def _text(value: Any) -> str:
 
 
 def _html_text(text: str) -> str:
+    import html  # only an HTML answer needs it
+
     title = _TITLE.search(text)
     body = _TAG.sub(" ", _SCRIPT.sub(" ", text))
     words = html.unescape(" ".join(body.split()))

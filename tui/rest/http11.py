@@ -3,18 +3,17 @@ read, and how the response body is framed (RFC 9112)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import httpx
+from msgspec import Struct
 
 Framing = Literal["none", "length", "chunked", "close"]
 _NO_BODY = frozenset({204, 304})
 _FORBIDDEN = (b"\r", b"\n", b"\0")
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(Struct, frozen=True):
     """A response's status line and headers, and what they say about the body."""
 
     version: bytes  # b"HTTP/1.1"

@@ -12,10 +12,10 @@ import email.utils
 import random
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+from msgspec import Struct
 
 from tui.config.model import Integration
 from tui.rest.wire import count_of
@@ -82,14 +82,12 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-@dataclass(frozen=True)
-class RetryDecision:
+class RetryDecision(Struct, frozen=True):
     wait: float | None  # seconds before the next try; None: do not retry
     note: str = ""  # why not, when it matters to the user
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Struct, frozen=True):
     retries: int = 3
     backoff: float = 0.5
     max_retry_wait: float = 60.0

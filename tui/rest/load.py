@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from msgspec import Struct, field
 
 from tui.config.model import Destination, Integration
 from tui.rest.client import Credentials, split_values
@@ -32,8 +32,7 @@ from tui.rest.paginate import PageRequest, Paginator
 from tui.secrets import SecretStore
 
 
-@dataclass
-class Page:
+class Page(Struct):
     """One page of flat records, and where the load stands."""
 
     number: int  # 1-based
@@ -45,8 +44,7 @@ class Page:
     etag: str | None = None
 
 
-@dataclass
-class _Plan:
+class _Plan(Struct):
     method: str
     body: str | None
     headers: dict[str, str]

@@ -14,9 +14,10 @@ Types (config `load.pagination.type`):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 
 import httpx
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from tui.config.model import Pagination
 from tui.rest.decode import Decoded
@@ -29,8 +30,7 @@ _REL = re.compile(r';\s*rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
 _CONTENT_RANGE = re.compile(r"(?:\w+\s+)?(?:\d+-\d+|\*)/(\d+)")
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(Struct, frozen=True):
     """What to send for one page; `headers` are extra request headers."""
 
     url: httpx.URL

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+from msgspec import Struct
 
 from tui.config.model import Integration
 from tui.rest.errors import InsecureUrlRefused, RedirectRefused
@@ -22,15 +22,13 @@ from tui.secrets import MASK, is_sensitive_header
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-@dataclass(frozen=True)
-class _Origin:
+class _Origin(Struct, frozen=True):
     scheme: str
     host: str
     port: int | None  # None: any port (a trusted host given without one)
 
 
-@dataclass(frozen=True)
-class _Prefix:
+class _Prefix(Struct, frozen=True):
     origin: _Origin
     path: str  # "" or ending in "/"
 
