@@ -157,9 +157,10 @@ def test_a_failed_page_ahead_fails_in_its_turn(scripted: Make) -> None:
         b'{"data": [{"a": 1e400, "b": -9223372036854775809}]}',  # past a double, past int64
     ],
 )
-def test_bodies_decode_as_json_decodes_them(body: bytes) -> None:
+@pytest.mark.parametrize("expect_flat", [True, False])
+def test_bodies_decode_as_json_decodes_them(body: bytes, expect_flat: bool) -> None:
     expected = json.loads(body)["data"]
-    got = decode(body, "json", records="data").records
+    got = decode(body, "json", records="data", expect_flat=expect_flat).records
     assert repr(got) == repr(expected)
 
 
@@ -173,11 +174,71 @@ def test_bodies_decode_as_json_decodes_them(body: bytes) -> None:
         (b'{"data": [{"a": 1}], "more": [{"x": {"y": 1}}]}', [{"a": 1}]),
     ],
 )
+@pytest.mark.parametrize("expect_flat", [True, False])
 def test_nested_records_are_flattened_whatever_the_strings_hold(
-    body: bytes, records: list[dict[str, object]]
+    body: bytes, records: list[dict[str, object]], expect_flat: bool
 ) -> None:
     path = "data" if body.startswith(b'{"data"') else ""
-    assert decode(body, "json", records=path).records == records
+    assert decode(body, "json", records=path, expect_flat=expect_flat).records == records
+
+
+FLAT = [
+    {"id": i, "name": f"row {i}", "price": i / 4, "ok": i % 2 == 0, "note": None} for i in range(50)
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "path"),
+    [
+        ({"data": FLAT, "links": {"next": {"href": "/p/2"}}, "count": 50}, "data"),
+        ({"meta": {"total": 50}, "items": FLAT, "errors": []}, ""),  # found by looking
+        (FLAT, ""),
+    ],
+)
+def test_flat_pages_are_checked_as_they_are_decoded(document: object, path: str) -> None:
+    body = json.dumps(document).encode()
+    got = decode(body, "json", records=path)
+    assert got.flat and got.records == FLAT
+    # the records are the decoded array itself: nothing was copied or flattened
+    assert any(got.records is v for v in [got.document, *getattr(got.document, "values", list)()])
+
+
+@pytest.mark.parametrize(
+    ("document", "path", "last"),
+    [
+        # nested only in the last record: the whole page still goes through flatten
+        ({"data": [*FLAT, {"id": 50, "tags": ["a"]}]}, "data", {"id": 50, "tags": '["a"]'}),
+        ({"data": [*FLAT, {"id": 50, "at": {"x": 1}}]}, "data", {"id": 50, "at.x": 1}),
+        # records below the top level: not checked by the decoder, found by the scan
+        (
+            {"result": {"rows": [*FLAT, {"id": 50, "at": {"x": 1}}]}},
+            "result.rows",
+            {"id": 50, "at.x": 1},
+        ),
+        ({"data": {"id": 50, "at": {"x": 1}}}, "data", {"id": 50, "at.x": 1}),  # one record
+    ],
+)
+def test_pages_that_are_not_flat_are_flattened(document: object, path: str, last: object) -> None:
+    got = decode(json.dumps(document).encode(), "json", records=path)
+    assert got.records[-1] == last and not got.flat
+    assert got.records[:-1] == (FLAT if len(got.records) > 1 else [])
+
+
+def test_a_load_of_pages_flat_and_nested_in_turn_flattens_those_that_need_it(
+    scripted: Make,
+) -> None:
+    def reply(seen: Seen) -> Reply:
+        offset = int(parse_qs(urlsplit(seen.path).query)["offset"][0])
+        rows: list[dict[str, object]] = [{"id": i} for i in range(offset, offset + 100)]
+        if offset // 100 in (1, 2, 5):  # nested pages between flat ones
+            rows[-1]["at"] = {"x": offset}
+        return Reply(200, {"data": rows, "meta": {"total": 700}})
+
+    pages = _load(_config(scripted(reply).url, OFFSET))
+    assert _ids(pages) == list(range(700))
+    nested = [p.number for p in pages if "at.x" in p.records[-1]]
+    assert nested == [2, 3, 6]
+    assert all("at" not in r for p in pages for r in p.records)
 
 
 def test_invalid_json_keeps_its_words() -> None:

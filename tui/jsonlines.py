@@ -16,6 +16,11 @@ from typing import Any
 import msgspec
 
 _DECODER = msgspec.json.Decoder()
+# A page of flat records: every array that is the body or one of its members holds
+# objects of scalars only.  Checked by msgspec as it decodes, in the same time.
+_SCALAR = str | int | float | bool | None
+_FLAT = list[dict[str, _SCALAR]]
+_FLAT_PAGE = msgspec.json.Decoder(dict[str, _FLAT | dict[str, Any] | _SCALAR] | _FLAT)
 # str() for what JSON has no type for (dates and times go as ISO 8601)
 _ENCODER = msgspec.json.Encoder(enc_hook=str)
 
@@ -26,6 +31,16 @@ def loads(body: bytes) -> Any:
         return _DECODER.decode(body)
     except msgspec.DecodeError:
         return json.loads(body)
+
+
+def loads_page(body: bytes) -> tuple[Any, bool]:
+    """`loads`, and whether the body is a page of flat records (see `_FLAT_PAGE`)."""
+    try:
+        return _FLAT_PAGE.decode(body), True
+    except msgspec.ValidationError:  # valid JSON of another shape
+        return loads(body), False
+    except msgspec.DecodeError:
+        return json.loads(body), False
 
 
 def dump_lines(records: Sequence[dict[str, Any]]) -> bytes:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct
 
-from tui.jsonlines import loads
+from tui.jsonlines import loads, loads_page
 from tui.rest.errors import ResponseError
 from tui.rest.wire import text_encoding
 
@@ -33,6 +33,7 @@ class Decoded(Struct):
     format: str
     records: list[dict[str, Any]]
     document: Any = None  # JSON value, or an ElementTree element for XML
+    flat: bool = False  # JSON records that were flat as they came (none was flattened)
 
     def lookup(self, path: str) -> Any:
         """The value at a dotted path, or None."""
@@ -80,11 +81,14 @@ def decode(
     encoding: str | None = None,
     csv_delimiter: str = ",",
     xml_record: str | None = None,
+    expect_flat: bool = True,
 ) -> Decoded:
-    """Decode `body` as `fmt` (one of FORMATS); ResponseError when it is not that format."""
+    """Decode `body` as `fmt` (one of FORMATS); ResponseError when it is not that format.
+    `expect_flat`: JSON records are likely flat (the last page's were), so checked as
+    they are decoded; a page of another shape then costs a second decoding."""
     try:
         if fmt == "json":
-            return _json(body, records)
+            return _json(body, records, expect_flat)
         if fmt == "csv":
             return Decoded("csv", _csv(_text(body, encoding), csv_delimiter))
         return _xml(body, records, xml_record)
@@ -99,17 +103,30 @@ def _text(body: bytes, encoding: str | None) -> str:
 # -- JSON ---------------------------------------------------------------------------
 
 
-def _json(body: bytes, records_path: str) -> Decoded:
+def _json(body: bytes, records_path: str, expect_flat: bool) -> Decoded:
+    checked = False  # the body's top-level arrays hold flat records: msgspec checked
     try:
-        document = loads(body) if body.strip() else None
+        if not body.strip():
+            document = None
+        elif expect_flat and "." not in records_path:
+            document, checked = loads_page(body)
+        else:
+            document = loads(body)
     except ValueError as exc:
         raise ResponseError(f"the body is not valid JSON: {exc}") from None
     found = find_records(document, records_path)
-    if _all_flat(body, document, found):
-        return Decoded("json", found, document)
+    if (checked and _is_top_level(document, found)) or _all_flat(body, document, found):
+        return Decoded("json", found, document, flat=True)
     return Decoded(
         "json", [flatten(r) if isinstance(r, dict) else {"value": r} for r in found], document
     )
+
+
+def _is_top_level(document: Any, found: list[Any]) -> bool:
+    """`found` is the body or one of its members (not a record wrapped in a list)."""
+    if found is document:
+        return True
+    return type(document) is dict and any(value is found for value in document.values())
 
 
 def _all_flat(body: bytes, document: Any, found: list[Any]) -> bool:

@@ -100,6 +100,7 @@ async def _pages(
 ) -> AsyncGenerator[Page, None]:
     spec = dest.load.pagination
     rows = 0
+    expect_flat = True  # until a page proves otherwise
     while request is not None:
         described = conn.describe(dest.load.method, request.url)
         if request.number > spec.max_pages:
@@ -111,7 +112,8 @@ async def _pages(
         if response.status_code == 416 and spec.type == "range" and request.number > 1:
             return  # PostgREST: the range starts past the last row
         conn.raise_for_status(response)
-        decoded = _decode(conn, dest, response, described)
+        decoded = _decode(conn, dest, response, described, expect_flat)
+        expect_flat = decoded.flat
         try:
             paginator.note_total(decoded, response)
         except PaginationError as exc:
@@ -236,7 +238,11 @@ def _ident(request: PageRequest) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 def _decode(
-    conn: Connection, dest: Destination, response: httpx.Response, described: str
+    conn: Connection,
+    dest: Destination,
+    response: httpx.Response,
+    described: str,
+    expect_flat: bool,
 ) -> Decoded:
     load = dest.load
     body = response.content
@@ -254,6 +260,7 @@ def _decode(
             encoding=response.charset_encoding,
             csv_delimiter=load.csv_delimiter,
             xml_record=load.xml_record,
+            expect_flat=expect_flat,
         )
     except RestError as exc:
         raise type(exc)(conn.redact(exc.message), request=described) from None
