@@ -9,6 +9,7 @@ how many connections it accepted, so reuse is proven by count, not assumed.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -71,7 +72,10 @@ class RawServer:
                 reply = self.answer(head)
                 if reply is None:
                     return
-                conn.sendall(reply)
+                try:
+                    conn.sendall(reply)
+                except ConnectionError:
+                    return  # the client stopped reading and hung up
                 if b"connection: close" in reply.lower() or reply.startswith(b"HTTP/1.0"):
                     return
                 if self.hang_up(head):
@@ -239,6 +243,53 @@ def test_a_body_left_unread_is_not_put_back_in_the_pool(serve: Callable) -> None
 
     asyncio.run(run())
     assert server.connections == 2
+
+
+def test_big_and_small_bodies_in_turn_arrive_whole_on_one_connection(serve: Callable) -> None:
+    big = os.urandom(5_000_000)  # many times the buffer the connection starts with
+    pieces = [big[i : i + 700_000] for i in range(0, len(big), 700_000)]
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+    replies = {
+        b"/length": _ok(big),
+        b"/small": _ok(b"tiny"),
+        b"/chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
+    }
+    server = serve(lambda head: replies[head.split(b" ")[1]])
+    paths = ["/length", "/small", "/chunked", "/small", "/length"]
+    got = [r.content for r in _fetch(server.url, *paths)]
+    assert got == [big, b"tiny", big, b"tiny", big]
+    assert server.connections == 1
+
+
+def test_a_body_read_to_close_arrives_whole_however_big(serve: Callable) -> None:
+    big = os.urandom(3_000_000)
+    server = serve(lambda head: b"HTTP/1.0 200 OK\r\n\r\n" + big)
+    (response,) = _fetch(server.url, "/")
+    assert response.content == big
+
+
+def test_a_head_over_1_mb_is_refused(serve: Callable) -> None:
+    server = serve(lambda head: b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 1_100_000 + b"\r\n\r\n")
+    with pytest.raises(httpx.RemoteProtocolError, match="over 1 MB"):
+        _fetch(server.url, "/")
+
+
+def test_a_body_nobody_reads_stops_being_received(serve: Callable) -> None:
+    server = serve(lambda head: _ok(b"x" * 40_000_000))
+
+    async def run() -> int:
+        transport = StreamTransport(None, max_idle=2)
+        async with (
+            httpx.AsyncClient(transport=transport) as client,
+            client.stream("GET", server.url + "/huge") as response,
+        ):
+            await response.aiter_raw().__anext__()
+            await asyncio.sleep(0.3)  # the server goes on sending meanwhile
+            body = response.stream._stream  # type: ignore[attr-defined]  # ours, inside httpx's
+            return int(body._conn.received.unread)
+
+    held = asyncio.run(run())
+    assert 0 < held <= 8 * 1024 * 1024  # paused at 4 MB unread, not 40 MB
 
 
 def test_a_posted_body_arrives_whole(serve: Callable) -> None:

@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         # what is imported lives as long as the process: full collections skip it (a
         # load's or the app's garbage is collected in a fraction of the time)
         gc.freeze()
+        gc.enable()  # off while the command's modules were imported (`tui.cli.run`)
         return module.run(args)
     except UsageError as exc:
         return fail(str(exc), exc.code)

@@ -1,4 +1,4 @@
-"""HTTP/1.1 on asyncio streams: the transport under an integration's clients.
+"""HTTP/1.1 on asyncio, over `Received`: the transport under an integration's clients.
 
 httpx's own transport (httpcore over anyio and h11) reads a body in many small
 pieces, each through several layers: 100 pages of 200 KB on loopback, decoded, take
@@ -20,8 +20,9 @@ from typing import Any
 import httpx
 
 from tui.rest.http11 import Framing, Head, chunk_size, framing, parse_head, request_head, reusable
+from tui.rest.received import Received
 
-_BUFFER = 1024 * 1024  # the stream's buffer, and the largest response head read
+_HEAD = 1024 * 1024  # the longest response head (or chunk line) read
 _PIECE = 1024 * 1024  # body pieces handed to httpx
 Origin = tuple[str, str, int]
 
@@ -91,42 +92,41 @@ async def _connect(origin: Origin, context: ssl.SSLContext | None, timeout: floa
     if scheme == "https" and context is None:
         raise httpx.UnsupportedProtocol("https needs the client's SSL context")
     tls = context if scheme == "https" else None
+    loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(
-                host, port, ssl=tls, server_hostname=host if tls else None, limit=_BUFFER
+            transport, received = await loop.create_connection(
+                Received, host, port, ssl=tls, server_hostname=host if tls else None
             )
     except TimeoutError:
         raise httpx.ConnectTimeout(f"no connection to {host}:{port} in {timeout:g} s") from None
     except OSError as exc:
         raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
-    return _Conn(origin, reader, writer)
+    return _Conn(origin, transport, received)
 
 
 class _Conn:
     """One TCP (or TLS) connection, carrying one request at a time."""
 
-    def __init__(
-        self, origin: Origin, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    def __init__(self, origin: Origin, transport: asyncio.Transport, received: Received) -> None:
         self.origin = origin
-        self.reader = reader
-        self.writer = writer
+        self.transport = transport
+        self.received = received
 
     def usable(self) -> bool:
-        if self.reader.at_eof() or self.writer.is_closing():
+        if self.received.eof or self.received.unread or self.transport.is_closing():
             return False
         # The server may have closed it while the loop was not running (a command line
         # between pages): an idle connection with anything to read cannot carry a request.
-        sock = self.writer.get_extra_info("socket")
+        sock = self.transport.get_extra_info("socket")
         return sock is None or not select.select([sock], [], [], 0)[0]
 
     def abort(self) -> None:
-        self.writer.transport.abort()
+        self.transport.abort()
 
     def close(self) -> None:
         """A clean close (FIN, not reset) of an idle connection."""
-        self.writer.close()
+        self.transport.close()
 
     async def send(self, request: httpx.Request, timeout: float | None) -> None:
         body = await request.aread()
@@ -134,9 +134,9 @@ class _Conn:
         if request.headers.get("transfer-encoding", "").lower() == "chunked":
             body = (b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)) if body else b"0\r\n\r\n"
         try:
-            self.writer.write(head + body)
+            self.transport.write(head + body)
             async with asyncio.timeout(timeout):
-                await self.writer.drain()
+                await self.received.drain()
         except TimeoutError:
             raise httpx.WriteTimeout("timed out sending the request") from None
         except OSError as exc:
@@ -144,7 +144,7 @@ class _Conn:
 
     async def read_head(self, timeout: float | None) -> Head:
         while True:
-            raw = await self._read(self.reader.readuntil(b"\r\n\r\n"), timeout, "head")
+            raw = await self._read(self.received.readuntil(b"\r\n\r\n", _HEAD), timeout, "head")
             head = parse_head(raw)
             if not head.interim:  # 100 Continue, 103 Early Hints: the answer comes next
                 return head
@@ -171,21 +171,14 @@ class _Conn:
 
     async def piece(self, timeout: float | None) -> bytes:
         """Up to 1 MB of a body read to the end of the stream, as soon as any has come."""
-        return await self._read(self.reader.read(_PIECE), timeout, "body")
+        return await self._read(self.received.some(_PIECE), timeout, "body")
 
     async def upto(self, size: int, timeout: float | None) -> bytes:
         """`size` bytes of the body in one piece, fewer only if the connection ended first."""
-        return await self._read(_exactly_or_eof(self.reader, size), timeout, "body")
+        return await self._read(self.received.upto(size), timeout, "body")
 
     async def line(self, timeout: float | None) -> bytes:
-        return await self._read(self.reader.readuntil(b"\r\n"), timeout, "body")
-
-
-async def _exactly_or_eof(reader: asyncio.StreamReader, size: int) -> bytes:
-    try:
-        return await reader.readexactly(size)
-    except asyncio.IncompleteReadError as exc:
-        return exc.partial
+        return await self._read(self.received.readuntil(b"\r\n", _HEAD), timeout, "body")
 
 
 class _Body(httpx.AsyncByteStream):

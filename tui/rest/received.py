@@ -1,0 +1,152 @@
+"""What a connection received and has not yet read: one buffer the socket reads into.
+
+asyncio's stream reader makes a new 256 KB bytes object for every read from the
+socket, copies it onto its buffer, and copies again for the caller.  Buffers that
+large come straight from the system and go back when freed, so every page of a
+load faulted in fresh memory.  Here the socket reads into a buffer the connection
+keeps (`asyncio.BufferedProtocol`), grown once to the largest piece asked for,
+and a body leaves it in a single copy.
+
+Reads raise what `asyncio.StreamReader` raises (IncompleteReadError, LimitOverrunError,
+the connection's OSError), so callers map failures the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+_ROOM = 64 * 1024  # the least free space offered to the socket
+_HIGH = 4 * 1024 * 1024  # unread bytes at which the socket is no longer read
+
+
+class Received(asyncio.BufferedProtocol):
+    """The protocol of one connection, and the reads its HTTP/1.1 exchange needs."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self._buf = bytearray(_ROOM)
+        self._start = 0  # the first unread byte
+        self._end = 0  # the end of what was received
+        self._want = 0  # unread bytes a reader waits for: the buffer makes room for all
+        self._waiter: asyncio.Future[None] | None = None
+        self._writable: asyncio.Future[None] | None = None  # set while writing is paused
+        self._paused = False
+        self.eof = False
+        self.error: BaseException | None = None
+
+    # -- the transport's side -------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        room = max(_ROOM, self._want - (self._end - self._start))
+        if len(self._buf) - self._end < room:
+            self._make_room(room)
+        return memoryview(self._buf)[self._end :]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self._end += nbytes
+        if self._end - self._start >= _HIGH and self.transport is not None:
+            self.transport.pause_reading()  # a body nobody reads fills no memory
+            self._paused = True
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self.error = exc
+        self._wake()
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+        self._writable = None
+
+    def _make_room(self, room: int) -> None:
+        if self._start:  # what was read goes: the unread bytes move to the front
+            del self._buf[: self._start]
+            self._start, self._end = 0, self._end - self._start
+        if len(self._buf) - self._end < room:
+            self._buf.extend(bytes(self._end + room - len(self._buf)))
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    # -- the reader's side ----------------------------------------------------------
+
+    @property
+    def unread(self) -> int:
+        return self._end - self._start
+
+    async def drain(self) -> None:
+        """Wait while the transport holds more than it wants to of what was written."""
+        if self._writable is not None:
+            await self._writable
+        if self.error is not None:
+            raise self.error
+
+    async def readuntil(self, separator: bytes, limit: int) -> bytes:
+        """Up to and including `separator`."""
+        searched = self._start
+        while True:
+            found = self._buf.find(separator, searched, self._end)
+            if found >= 0 and found + len(separator) - self._start <= limit:
+                return self._take(found + len(separator) - self._start)
+            if found >= 0 or self.unread > limit:
+                raise asyncio.LimitOverrunError("separator not found within the limit", limit)
+            searched = max(self._start, self._end - len(separator) + 1)
+            if self.eof:
+                self._raise_error()
+                raise asyncio.IncompleteReadError(self._take(self.unread), None)
+            await self._wait(self.unread + 1)
+
+    async def upto(self, size: int) -> bytes:
+        """`size` bytes, or fewer if the connection ended first."""
+        while self.unread < size and not self.eof:
+            await self._wait(size)
+        if self.unread < size:
+            self._raise_error()
+        return self._take(min(size, self.unread))
+
+    async def some(self, most: int) -> bytes:
+        """Whatever came, at most `most` bytes, once anything has; b"" at the end."""
+        while not self.unread and not self.eof:
+            await self._wait(1)
+        if not self.unread:
+            self._raise_error()
+        return self._take(min(most, self.unread))
+
+    async def _wait(self, want: int) -> None:
+        self._want = want
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+            self._want = 0
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(memoryview(self._buf)[self._start : self._start + size])
+        self._start += size
+        if self._start == self._end:
+            self._start = self._end = 0  # empty again: the next bytes go to the front
+        if self._paused and self.unread < _HIGH // 2 and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        return data
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
