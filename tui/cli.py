@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from tui import __version__
@@ -40,7 +40,9 @@ def _config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; with `argv` naming a subcommand, that one's alone (all of them take
+    3 ms to build, every run), else all of them (help, mistakes)."""
     parser = _Parser(
         prog="writeback",
         description="Edit rows behind REST APIs and write them back.",
@@ -50,22 +52,51 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"writeback {__version__}")
     _config_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _add_demo(sub)
+    named = _named_command(argv)
+    for name, add in _COMMANDS.items():
+        if named in (None, name):
+            add(sub)
+    return parser
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` runs, if it names one before any help is asked for."""
+    after_config = False
+    for arg in argv:
+        if after_config:
+            after_config = False
+        elif arg == "--config":
+            after_config = True
+        elif arg.startswith("-"):
+            if arg in ("-h", "--help"):
+                return None
+        else:
+            return arg if arg in _COMMANDS else None
+    return None
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
     _add(sub, "validate", "check the configuration; print PATH:LINE: message per problem")
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
     check = _add(sub, "check", "test the connection to integrations; exit 1 if any fails")
     check.add_argument("names", nargs="*", metavar="NAME", help="integrations (default: all)")
-    _add_load(sub)
-    _add_push(sub)
+
+
+def _add_lock(sub: argparse._SubParsersAction) -> None:
     lock = _add(sub, "lock", "take the lock of a destination by hand")
     lock.add_argument("dest", metavar="DEST")
+
+
+def _add_unlock(sub: argparse._SubParsersAction) -> None:
     unlock = _add(sub, "unlock", "release a lock you hold (--force: break anyone's, admins only)")
     unlock.add_argument("dest", metavar="DEST")
     unlock.add_argument("--force", action="store_true", help="break a lock held by someone else")
+
+
+def _add_locks(sub: argparse._SubParsersAction) -> None:
     _add(sub, "locks", "list the locks held now")
-    _add_audit(sub)
-    _add_secret(sub)
-    _add_state(sub)
-    return parser
 
 
 def _add(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -147,8 +178,24 @@ def _add_state(sub: argparse._SubParsersAction) -> None:
         )
 
 
+_COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "demo": _add_demo,
+    "validate": _add_validate,
+    "check": _add_check,
+    "load": _add_load,
+    "push": _add_push,
+    "lock": _add_lock,
+    "unlock": _add_unlock,
+    "locks": _add_locks,
+    "audit": _add_audit,
+    "secret": _add_secret,
+    "state": _add_state,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     from tui.commands import run
 
     return run(args)

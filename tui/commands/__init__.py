@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import importlib
 import sys
 
 from tui.config import Config, ConfigError, Destination
 from tui.exits import EXIT_FAILED, EXIT_USAGE
-from tui.secrets import SecretError
+from tui.secrets import SecretError, SecretStore
 from tui.state.errors import StateError
 
 # command name -> module in this package exposing `run(args) -> int`
@@ -73,3 +74,10 @@ def destination(config: Config, name: str, command: str) -> Destination:
 def fail(message: str, code: int = EXIT_USAGE) -> int:
     print(message, file=sys.stderr)
     return code
+
+
+def cli_secret_store() -> SecretStore:
+    """Asks on the terminal for a secret no reference yields; never from a pipe."""
+    if not sys.stdin.isatty():
+        return SecretStore()
+    return SecretStore(prompt=lambda label: getpass.getpass(f"{label}: "))

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import sys
 
-from tui.commands import fail
+from tui.commands import cli_secret_store, fail
 from tui.config import discover, load_config
 from tui.exits import EXIT_FAILED, EXIT_OK
 from tui.rest.check import CheckResult, check_all
-from tui.secrets import SecretStore
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,10 +36,3 @@ def format_results(results: list[CheckResult]) -> list[str]:
         f"{r.name:<{name_width}}  {r.verdict:<{verdict_width}}  {r.detail}".rstrip()
         for r in results
     ]
-
-
-def cli_secret_store() -> SecretStore:
-    """Asks on the terminal for a secret no reference yields; never from a pipe."""
-    if not sys.stdin.isatty():
-        return SecretStore()
-    return SecretStore(prompt=lambda label: getpass.getpass(f"{label}: "))

@@ -15,8 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, BinaryIO, TextIO
 
-from tui.commands import destination, fail
-from tui.commands.check import cli_secret_store
+from tui.commands import cli_secret_store, destination, fail
 from tui.config import discover, load_config
 from tui.exits import EXIT_FAILED, EXIT_OK
 from tui.jsonlines import dump_lines

@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui.commands import UsageError, destination, fail
-from tui.commands.check import cli_secret_store
+from tui.commands import UsageError, cli_secret_store, destination, fail
 from tui.commands.state import open_for
 from tui.config import discover, load_config
 from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tui.commands import UsageError
-from tui.commands.check import cli_secret_store
+from tui.commands import UsageError, cli_secret_store
 from tui.config import Config
 from tui.state import StateError, StateStore, open_state
 

@@ -11,8 +11,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from tui.commands import UsageError, fail
-from tui.commands.check import cli_secret_store
+from tui.commands import UsageError, cli_secret_store, fail
 from tui.config import discover, load_config
 from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tui.state import StateError, StateStore, open_state
