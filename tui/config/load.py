@@ -9,13 +9,13 @@ from pathlib import Path
 
 from msgspec.structs import replace
 
-from tui.config.locate import LineIndex
 from tui.config.model import Config
 from tui.config.schema import build_config
 
-_NESTING = re.compile(r"(?:[\[{]\s*){100}")
-_LONG_NUMBER = re.compile(r"[0-9_]{4300}")
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+# Patterns of the error paths: compiled on first use (re caches them), not at each start.
+_NESTING = r"(?:[\[{]\s*){100}"
+_LONG_NUMBER = r"[0-9_]{4300}"
+_TOML_POSITION = r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)"
 
 
 class ConfigError(Exception):
@@ -76,6 +76,8 @@ def parse_config(text: str, path: str | os.PathLike[str] = "<config>") -> Config
         raise ConfigError([_limit_line(path, text, exc)]) from None
     config, problems = build_config(data)
     if problems:
+        from tui.config.locate import LineIndex  # only a config with mistakes needs it
+
         index = LineIndex(text)
         # A destination-level mistake inherited by several operations is reported once.
         located = sorted({(index.line_of(p.path), p.message) for p in problems})
@@ -86,8 +88,8 @@ def parse_config(text: str, path: str | os.PathLike[str] = "<config>") -> Config
 def _limit_line(path: str | os.PathLike[str], text: str, exc: Exception) -> str:
     # tomllib lets these through: an integer past Python's digit limit, nesting past the stack.
     if isinstance(exc, RecursionError):
-        where, what = _NESTING.search(text), "arrays or inline tables nested too deeply"
-    elif where := _LONG_NUMBER.search(text):
+        where, what = re.search(_NESTING, text), "arrays or inline tables nested too deeply"
+    elif where := re.search(_LONG_NUMBER, text):
         what = "a number with too many digits"
     else:
         what = " ".join(str(exc).split())
@@ -96,8 +98,8 @@ def _limit_line(path: str | os.PathLike[str], text: str, exc: Exception) -> str:
 
 
 def _syntax_line(path: str | os.PathLike[str], text: str, message: str) -> str:
-    match = _TOML_POSITION.search(message)
+    match = re.search(_TOML_POSITION, message)
     line = text.count("\n") + 1
     if match and match.group(1):
         line = int(match.group(1))
-    return f"{path}:{line}: invalid TOML: {_TOML_POSITION.sub('', message)}"
+    return f"{path}:{line}: invalid TOML: {re.sub(_TOML_POSITION, '', message)}"

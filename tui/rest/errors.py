@@ -17,9 +17,10 @@ from tui.rest.wire import text_encoding
 
 _MAX_DETAIL = 300
 _HTML_SCAN = 10_000  # characters of an HTML error page read for its title and text
-_TAG = re.compile(r"<[^>]+>")
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+# HTML error pages only: compiled on first use (re caches them), not at each start.
+_TAG = r"<[^>]+>"
+_SCRIPT = r"(?is)<(script|style)\b.*?</\1\s*>"
+_TITLE = r"(?is)<title[^>]*>(.*?)</title\s*>"
 
 
 class RestError(Exception):
@@ -233,8 +234,8 @@ def _text(value: Any) -> str:
 def _html_text(text: str) -> str:
     import html  # only an HTML answer needs it
 
-    title = _TITLE.search(text)
-    body = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    title = re.search(_TITLE, text)
+    body = re.sub(_TAG, " ", re.sub(_SCRIPT, " ", text))
     words = html.unescape(" ".join(body.split()))
     if title:
         heading = html.unescape(" ".join(title.group(1).split()))

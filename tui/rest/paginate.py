@@ -25,9 +25,10 @@ from tui.rest.errors import PaginationError
 from tui.rest.wire import count_of
 from tui.secrets import without_userinfo
 
-_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
-_REL = re.compile(r';\s*rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
-_CONTENT_RANGE = re.compile(r"(?:\w+\s+)?(?:\d+-\d+|\*)/(\d+)")
+# Link and Content-Range headers only: compiled on first use (re caches them).
+_LINK = r"<([^>]*)>\s*((?:;\s*[^;,]+)*)"
+_REL = r'(?i);\s*rel\s*=\s*"?([^";]+)"?'
+_CONTENT_RANGE = r"(?:\w+\s+)?(?:\d+-\d+|\*)/(\d+)"
 
 
 class PageRequest(Struct, frozen=True):
@@ -41,8 +42,8 @@ class PageRequest(Struct, frozen=True):
 
 def next_link(link_header: str, rel: str = "next") -> str | None:
     """The target of `rel` in an RFC 8288 Link header value."""
-    for match in _LINK.finditer(link_header or ""):
-        for found in _REL.finditer(match.group(2)):
+    for match in re.finditer(_LINK, link_header or ""):
+        for found in re.finditer(_REL, match.group(2)):
             if rel in found.group(1).lower().split():
                 return match.group(1).strip()
     return None
@@ -50,7 +51,7 @@ def next_link(link_header: str, rel: str = "next") -> str | None:
 
 def header_total(headers: httpx.Headers) -> int | None:
     """The record count from Content-Range (`0-99/3000`) or X-Total-Count."""
-    match = _CONTENT_RANGE.search(headers.get("content-range", ""))
+    match = re.search(_CONTENT_RANGE, headers.get("content-range", ""))
     raw = match.group(1) if match else headers.get("x-total-count", "").strip()
     return count_of(raw)
 

@@ -51,7 +51,8 @@ class Received(asyncio.BufferedProtocol):
         if self._end - self._start >= _HIGH and self.transport is not None:
             self.transport.pause_reading()  # a body nobody reads fills no memory
             self._paused = True
-        self._wake()
+        if self._end - self._start >= self._want:  # not before: a wake-up costs a task step
+            self._wake()
 
     def eof_received(self) -> bool:
         self.eof = True
