@@ -108,11 +108,12 @@ async def test_next_page_url_to_another_host_is_refused() -> None:
             cfg = _config(a.url, dest=dest)
             pages = []
             async with Connection(cfg.integrations["a"], SecretStore()) as conn:
-                with pytest.raises(RedirectRefused, match="next page URL"):
+                with pytest.raises(RedirectRefused, match="next page URL") as refused:
                     async for page in iter_pages(conn, cfg.destinations["d"]):
                         pages.append(page)
     assert [p.records for p in pages] == [[{"id": 1}]]  # the first page was delivered
     assert b.seen == []
+    assert refused.value.request == f"GET {b.url}/rows?page=2"  # the request refused
 
 
 async def test_http_next_url_under_https_only_is_refused(

@@ -160,11 +160,11 @@ def _upcoming(
         described = conn.describe(dest.load.method, request.url)
         return None, PaginationError(conn.redact(exc.message), request=described)
     if upcoming is not None and upcoming.url != request.url:
-        described = conn.describe(dest.load.method, upcoming.url)
         try:
-            conn.trust.check_follow(request.url, upcoming.url, "next page URL", described)
-        except RestError as exc:
-            return None, exc
+            conn.trust.check_follow(request.url, upcoming.url, "next page URL", "")
+        except RestError as exc:  # the request is described only for the message
+            described = conn.describe(dest.load.method, upcoming.url)
+            return None, type(exc)(exc.message, request=described)
     return upcoming, None
 
 

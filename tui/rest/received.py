@@ -91,6 +91,11 @@ class Received(asyncio.BufferedProtocol):
     def unread(self) -> int:
         return self._end - self._start
 
+    @property
+    def must_drain(self) -> bool:
+        """Writing is paused, or the connection is gone: `drain` has something to say."""
+        return self._writable is not None or self.error is not None
+
     async def drain(self) -> None:
         """Wait while the transport holds more than it wants to of what was written."""
         if self._writable is not None:

@@ -135,8 +135,9 @@ class _Conn:
             body = (b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)) if body else b"0\r\n\r\n"
         try:
             self.transport.write(head + body)
-            async with asyncio.timeout(timeout):
-                await self.received.drain()
+            if self.received.must_drain:  # the usual request has left at once
+                async with asyncio.timeout(timeout):
+                    await self.received.drain()
         except TimeoutError:
             raise httpx.WriteTimeout("timed out sending the request") from None
         except OSError as exc:
