@@ -113,8 +113,9 @@ class Connection:
         `idempotency_header`: the header name (an operation's idempotency_key) whose
         value in `headers` makes this write safe to resend. It belongs to this request
         alone: requests sent at the same time on this connection keep their own."""
-        described = self.describe(method, url)
-        self.trust.check_scheme(url, described)
+        asked = (method, url)  # what messages name: described only for one
+        if self.trust.refuses_scheme(url):
+            self.trust.check_scheme(url, self.describe(*asked))
         policy = self._policy(idempotency_header)
         turned = ""  # a write answered 301/302/303, going on as a GET: it may be done
         try:
@@ -128,13 +129,16 @@ class Connection:
                     turned = f"the server answered the {method} with {response.status_code}"
                     method, content = "GET", None  # what browsers and httpx do
                 target = url.join(location)
-                self.trust.check_follow(url, target, f"redirect {response.status_code}", described)
+                redirect = f"redirect {response.status_code}"
+                self.trust.check_follow(url, target, redirect, self.describe(*asked))
                 url = target
+            described = self.describe(*asked)
             raise RedirectRefused(f"more than {MAX_REDIRECTS} redirects", request=described)
         except RestError as exc:
             if not turned:
                 raise
             # whatever failed after that, the write itself may have been carried out
+            described = self.describe(*asked)
             raise TransportError(f"{exc.message} (after {turned})", request=described) from None
 
     def _build(

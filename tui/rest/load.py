@@ -39,9 +39,7 @@ class Page(Struct):
     records: list[dict[str, Any]]
     rows: int  # rows loaded so far, this page included
     total: int | None  # the record count the service announced, if any
-    request: str  # "GET https://...", credentials removed
     format: str = "json"
-    etag: str | None = None
 
 
 class _Plan(Struct):
@@ -102,21 +100,21 @@ async def _pages(
     rows = 0
     expect_flat = True  # until a page proves otherwise
     while request is not None:
-        described = conn.describe(dest.load.method, request.url)
         if request.number > spec.max_pages:
             raise MaxPagesReached(
                 f"stopped after max_pages = {spec.max_pages} pages; the service offered more",
-                request=described,
+                request=conn.describe(dest.load.method, request.url),
             )
         response = await ahead.take(request)
         if response.status_code == 416 and spec.type == "range" and request.number > 1:
             return  # PostgREST: the range starts past the last row
         conn.raise_for_status(response)
-        decoded = _decode(conn, dest, response, described, expect_flat)
+        decoded = _decode(conn, dest, response, request.url, expect_flat)
         expect_flat = decoded.flat
         try:
             paginator.note_total(decoded, response)
         except PaginationError as exc:
+            described = conn.describe(dest.load.method, request.url)
             raise PaginationError(conn.redact(exc.message), request=described) from None
         records = decoded.records
         if limit is not None and rows + len(records) > limit:
@@ -135,9 +133,7 @@ async def _pages(
             records=records,
             rows=rows,
             total=paginator.total,
-            request=described,
             format=decoded.format,
-            etag=response.headers.get("etag"),
         )
         if failure is not None:
             raise failure  # after the pages before it were handed over
@@ -241,13 +237,15 @@ def _decode(
     conn: Connection,
     dest: Destination,
     response: httpx.Response,
-    described: str,
+    url: httpx.URL,
     expect_flat: bool,
 ) -> Decoded:
+    """The page's records; a ResponseError naming the request (described only then)."""
     load = dest.load
     body = response.content
     if is_html(response.headers.get("content-type", ""), body):
         page = conn.redact(describe_body(response))
+        described = conn.describe(load.method, url)
         raise ResponseError(f"an HTML page came instead of rows: {page}", request=described)
     fmt: str = load.format
     if fmt == "auto":
@@ -263,6 +261,7 @@ def _decode(
             expect_flat=expect_flat,
         )
     except RestError as exc:
+        described = conn.describe(load.method, url)
         raise type(exc)(conn.redact(exc.message), request=described) from None
     _add_response_headers(decoded.records, response, load.response_headers)
     return decoded

@@ -66,8 +66,11 @@ class TrustPolicy:
             _prefix(p) for p in integration.redirect_allowlist
         ]
 
+    def refuses_scheme(self, url: httpx.URL) -> bool:
+        return self.https_only and url.scheme != "https"
+
     def check_scheme(self, url: httpx.URL, request: str = "") -> None:
-        if self.https_only and url.scheme != "https":
+        if self.refuses_scheme(url):
             raise InsecureUrlRefused(
                 f"refused {safe_url(url)}: https_only is set and this URL is {url.scheme}://",
                 request=request,
