@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.srv_tls import make_untrusted_server_cert, pinned_context
 from tui.config.model import Integration
 from tui.rest.client import Clients
 from tui.rest.http11 import chunk_size, framing, parse_head
@@ -31,14 +34,21 @@ class RawServer:
     """Answers every request on a connection with `answer(request head)`; an HTTP/1.0
     reply, one that says `Connection: close`, or None ends the connection."""
 
-    def __init__(self, answer: Answer, hang_up: Callable[[bytes], bool] | None = None) -> None:
+    def __init__(
+        self,
+        answer: Answer,
+        hang_up: Callable[[bytes], bool] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.answer = answer
         self.hang_up = hang_up or (lambda head: False)  # close silently after this answer
         self.connections = 0
         self.requests: list[bytes] = []
         self.bodies: list[bytes] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self._tls = tls
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._sock.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -52,6 +62,11 @@ class RawServer:
 
     def _serve(self, conn: socket.socket) -> None:
         buffer = b""
+        if self._tls is not None:
+            try:
+                conn = self._tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
         with conn:
             while True:
                 while b"\r\n\r\n" not in buffer:
@@ -113,6 +128,13 @@ def _fetch(url: str, *paths: str, method: str = "GET", **kwargs: object) -> list
             return [await c.request(method, url + p, **kwargs) for p in paths]  # type: ignore[arg-type]
 
     return asyncio.run(run())
+
+
+def _chunked(body: bytes, size: int) -> bytes:
+    """A 200 answer carrying `body` in chunks of `size` bytes."""
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
+    return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
 
 
 def _ok(body: bytes, extra: bytes = b"") -> bytes:
@@ -247,18 +269,33 @@ def test_a_body_left_unread_is_not_put_back_in_the_pool(serve: Callable) -> None
 
 def test_big_and_small_bodies_in_turn_arrive_whole_on_one_connection(serve: Callable) -> None:
     big = os.urandom(5_000_000)  # many times the buffer the connection starts with
-    pieces = [big[i : i + 700_000] for i in range(0, len(big), 700_000)]
-    chunked = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
-    replies = {
-        b"/length": _ok(big),
-        b"/small": _ok(b"tiny"),
-        b"/chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
-    }
+    replies = {b"/length": _ok(big), b"/small": _ok(b"tiny"), b"/chunked": _chunked(big, 700_000)}
     server = serve(lambda head: replies[head.split(b" ")[1]])
     paths = ["/length", "/small", "/chunked", "/small", "/length"]
     got = [r.content for r in _fetch(server.url, *paths)]
     assert got == [big, b"tiny", big, b"tiny", big]
     assert server.connections == 1
+
+
+def test_big_bodies_over_tls_arrive_whole_on_one_connection(tmp_path: Path) -> None:
+    cert, key = make_untrusted_server_cert(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    big = os.urandom(3_000_000)
+    replies = {b"/length": _ok(big), b"/chunked": _chunked(big, 500_000)}
+    server = RawServer(lambda head: replies[head.split(b" ")[1]], tls=tls)
+    try:
+
+        async def run() -> list[bytes]:
+            transport = StreamTransport(pinned_context(cert), max_idle=2)
+            async with httpx.AsyncClient(transport=transport) as client:
+                paths = ["/length", "/chunked", "/length"]
+                return [(await client.get(server.url + p)).content for p in paths]
+
+        assert asyncio.run(run()) == [big, big, big]
+        assert server.connections == 1
+    finally:
+        server.close()
 
 
 def test_a_body_read_to_close_arrives_whole_however_big(serve: Callable) -> None:
