@@ -24,6 +24,7 @@ from tests.support.srv_tls import make_untrusted_server_cert, pinned_context
 from tui.config.model import Integration
 from tui.rest.client import Clients
 from tui.rest.http11 import chunk_size, framing, parse_head
+from tui.rest.received import Received
 from tui.rest.transport import StreamTransport
 from tui.secrets import SecretStore
 
@@ -405,3 +406,26 @@ def test_a_connection_closed_while_the_loop_slept_is_not_reused(serve: Callable)
     finally:
         loop.run_until_complete(client.aclose())
         loop.close()
+
+
+def test_a_line_is_found_when_the_buffer_moves_while_it_is_awaited() -> None:
+    # Bytes fed through the protocol's own callbacks, as asyncio's transport feeds them,
+    # so the buffer's layout at each step is known: no socket decides the packet sizes.
+    async def run() -> bytes:
+        received = Received()
+
+        def feed(data: bytes) -> None:
+            received.get_buffer(-1)[: len(data)] = data
+            received.buffer_updated(len(data))
+
+        reading = asyncio.ensure_future(received.upto(200_000))
+        await asyncio.sleep(0)
+        feed(b"x" * 200_000)  # the buffer grows to fit exactly what is awaited
+        feed(b"12")  # then 64 KB more, this beginning a line
+        assert await reading == b"x" * 200_000
+        line = asyncio.ensure_future(received.readuntil(b"\r\n", 1 << 20))
+        await asyncio.sleep(0)
+        feed(b"34\r\n")  # too little room left: the unread "12" moves to the front first
+        return await asyncio.wait_for(line, 2)
+
+    assert asyncio.run(run()) == b"1234\r\n"

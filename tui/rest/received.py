@@ -105,14 +105,16 @@ class Received(asyncio.BufferedProtocol):
 
     async def readuntil(self, separator: bytes, limit: int) -> bytes:
         """Up to and including `separator`."""
-        searched = self._start
+        # unread bytes known not to begin it, counted from the first unread one: while
+        # this waits, the unread bytes may move to the front of the buffer
+        clear = 0
         while True:
-            found = self._buf.find(separator, searched, self._end)
+            found = self._buf.find(separator, self._start + clear, self._end)
             if found >= 0 and found + len(separator) - self._start <= limit:
                 return self._take(found + len(separator) - self._start)
             if found >= 0 or self.unread > limit:
                 raise asyncio.LimitOverrunError("separator not found within the limit", limit)
-            searched = max(self._start, self._end - len(separator) + 1)
+            clear = max(0, self.unread - len(separator) + 1)
             if self.eof:
                 self._raise_error()
                 raise asyncio.IncompleteReadError(self._take(self.unread), None)
