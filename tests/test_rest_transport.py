@@ -40,8 +40,10 @@ class RawServer:
         answer: Answer,
         hang_up: Callable[[bytes], bool] | None = None,
         tls: ssl.SSLContext | None = None,
+        tls_notify: bool = True,  # end TLS with close_notify, as well-behaved servers do
     ) -> None:
         self.answer = answer
+        self._tls_notify = tls_notify
         self.hang_up = hang_up or (lambda head: False)  # close silently after this answer
         self.connections = 0
         self.requests: list[bytes] = []
@@ -93,6 +95,8 @@ class RawServer:
                 except ConnectionError:
                     return  # the client stopped reading and hung up
                 if b"connection: close" in reply.lower() or reply.startswith(b"HTTP/1.0"):
+                    if isinstance(conn, ssl.SSLSocket) and self._tls_notify:
+                        conn.unwrap()
                     return
                 if self.hang_up(head):
                     time.sleep(0.1)  # after the client has taken the answer
@@ -295,6 +299,32 @@ def test_big_bodies_over_tls_arrive_whole_on_one_connection(tmp_path: Path) -> N
 
         assert asyncio.run(run()) == [big, big, big]
         assert server.connections == 1
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("notify", [True, False], ids=["close_notify", "no_close_notify"])
+@pytest.mark.parametrize("size", [300_000, 1_222_000])
+def test_a_body_read_to_close_over_tls_arrives_whole_when_read_late(
+    tmp_path: Path, notify: bool, size: int
+) -> None:
+    cert, key = make_untrusted_server_cert(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    big = os.urandom(size)
+    server = RawServer(lambda head: b"HTTP/1.0 200 OK\r\n\r\n" + big, tls=tls, tls_notify=notify)
+
+    async def run() -> bytes:
+        transport = StreamTransport(pinned_context(cert), max_idle=2)
+        async with (
+            httpx.AsyncClient(transport=transport) as client,
+            client.stream("GET", server.url + "/") as response,
+        ):
+            await asyncio.sleep(0.5)  # busy elsewhere: the body and the close arrive meanwhile
+            return await response.aread()
+
+    try:
+        assert asyncio.run(run()) == big
     finally:
         server.close()
 

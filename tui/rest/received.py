@@ -4,8 +4,8 @@ asyncio's stream reader makes a new 256 KB bytes object for every read from the
 socket, copies it onto its buffer, and copies again for the caller.  Buffers that
 large come straight from the system and go back when freed, so every page of a
 load faulted in fresh memory.  Here the socket reads into a buffer the connection
-keeps (`asyncio.BufferedProtocol`), grown once to the largest piece asked for,
-and a body leaves it in a single copy.
+keeps (`asyncio.BufferedProtocol`), replaced by a larger one only when a piece
+asked for does not fit, and a body leaves it in a single copy.
 
 Reads raise what `asyncio.StreamReader` raises (IncompleteReadError, LimitOverrunError,
 the connection's OSError), so callers map failures the same way.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 
 _ROOM = 64 * 1024  # the least free space offered to the socket
+_TLS_RECORD = 17 * 1024  # room beyond what TLS says is waiting: a record read in part
 _HIGH = 4 * 1024 * 1024  # unread bytes at which the socket is no longer read
 
 
@@ -41,7 +42,12 @@ class Received(asyncio.BufferedProtocol):
         self.transport = transport
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        room = max(_ROOM, self._want - (self._end - self._start))
+        unread = self._end - self._start
+        lacking = self._want - unread  # what a waiting read lacks: room for all of it
+        # TLS says how much is waiting (plain sockets say -1); at a close it reads only
+        # once, and what does not fit the buffer offered then is lost
+        waiting = sizehint + _TLS_RECORD if sizehint > 0 else 0
+        room = max(lacking if lacking > 0 else _ROOM, waiting)
         if len(self._buf) - self._end < room:
             self._make_room(room)
         return memoryview(self._buf)[self._end :]
@@ -75,11 +81,18 @@ class Received(asyncio.BufferedProtocol):
         self._writable = None
 
     def _make_room(self, room: int) -> None:
-        if self._start:  # what was read goes: the unread bytes move to the front
-            del self._buf[: self._start]
-            self._start, self._end = 0, self._end - self._start
-        if len(self._buf) - self._end < room:
-            self._buf.extend(bytes(self._end + room - len(self._buf)))
+        """The unread bytes moved to the front, and `room` free after them."""
+        unread = self._end - self._start
+        try:
+            if self._start:
+                del self._buf[: self._start]
+            if len(self._buf) - unread < room:  # with as much again to spare: pages vary
+                self._buf.extend(bytes(unread + room + _ROOM - len(self._buf)))
+        except BufferError:  # TLS still holds a view of it: it asks again while closing
+            fresh = bytearray(max(len(self._buf), unread + room + _ROOM))
+            fresh[:unread] = memoryview(self._buf)[self._start : self._end]
+            self._buf = fresh
+        self._start, self._end = 0, unread
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
@@ -137,6 +150,9 @@ class Received(asyncio.BufferedProtocol):
         return self._take(min(most, self.unread))
 
     async def _wait(self, want: int) -> None:
+        if self._paused and self.transport is not None:
+            self._paused = False  # what is awaited has not all come: read again
+            self.transport.resume_reading()
         self._want = want
         self._waiter = asyncio.get_running_loop().create_future()
         try:
