@@ -113,8 +113,7 @@ class Received(asyncio.BufferedProtocol):
         """Wait while the transport holds more than it wants to of what was written."""
         if self._writable is not None:
             await self._writable
-        if self.error is not None:
-            raise self.error
+        self._raise_error()
 
     async def readuntil(self, separator: bytes, limit: int) -> bytes:
         """Up to and including `separator`."""
@@ -172,5 +171,7 @@ class Received(asyncio.BufferedProtocol):
         return data
 
     def _raise_error(self) -> None:
-        if self.error is not None:
+        if isinstance(self.error, OSError):
             raise self.error
+        if self.error is not None:  # the transport's own failure: said as a broken connection
+            raise ConnectionAbortedError(f"the connection failed: {self.error!r}") from self.error
