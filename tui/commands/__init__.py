@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import importlib
 import sys
 
@@ -80,4 +79,10 @@ def cli_secret_store() -> SecretStore:
     """Asks on the terminal for a secret no reference yields; never from a pipe."""
     if not sys.stdin.isatty():
         return SecretStore()
-    return SecretStore(prompt=lambda label: getpass.getpass(f"{label}: "))
+    return SecretStore(prompt=_ask_on_terminal)
+
+
+def _ask_on_terminal(label: str) -> str:
+    import getpass  # only a secret nothing else yields needs it
+
+    return getpass.getpass(f"{label}: ")
