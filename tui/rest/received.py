@@ -42,8 +42,7 @@ class Received(asyncio.BufferedProtocol):
         self.transport = transport
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        unread = self._end - self._start
-        lacking = self._want - unread  # what a waiting read lacks: room for all of it
+        lacking = self._want - self.unread  # what a waiting read lacks: room for all of it
         # TLS says how much is waiting (plain sockets say -1); at a close it reads only
         # once, and what does not fit the buffer offered then is lost
         waiting = sizehint + _TLS_RECORD if sizehint > 0 else 0
@@ -54,10 +53,10 @@ class Received(asyncio.BufferedProtocol):
 
     def buffer_updated(self, nbytes: int) -> None:
         self._end += nbytes
-        if self._end - self._start >= _HIGH and self.transport is not None:
+        if self.unread >= _HIGH and self.transport is not None:
             self.transport.pause_reading()  # a body nobody reads fills no memory
             self._paused = True
-        if self._end - self._start >= self._want:  # not before: a wake-up costs a task step
+        if self.unread >= self._want:  # not before: a wake-up costs a task step
             self._wake()
 
     def eof_received(self) -> bool:
@@ -82,7 +81,7 @@ class Received(asyncio.BufferedProtocol):
 
     def _make_room(self, room: int) -> None:
         """The unread bytes moved to the front, and `room` free after them."""
-        unread = self._end - self._start
+        unread = self.unread
         try:
             if self._start:
                 del self._buf[: self._start]
@@ -149,9 +148,7 @@ class Received(asyncio.BufferedProtocol):
         return self._take(min(most, self.unread))
 
     async def _wait(self, want: int) -> None:
-        if self._paused and self.transport is not None:
-            self._paused = False  # what is awaited has not all come: read again
-            self.transport.resume_reading()
+        self._resume()  # what is awaited has not all come: read again
         self._want = want
         self._waiter = asyncio.get_running_loop().create_future()
         try:
@@ -165,10 +162,14 @@ class Received(asyncio.BufferedProtocol):
         self._start += size
         if self._start == self._end:
             self._start = self._end = 0  # empty again: the next bytes go to the front
-        if self._paused and self.unread < _HIGH // 2 and self.transport is not None:
+        if self.unread < _HIGH // 2:
+            self._resume()
+        return data
+
+    def _resume(self) -> None:
+        if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()
-        return data
 
     def _raise_error(self) -> None:
         if isinstance(self.error, OSError):
