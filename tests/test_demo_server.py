@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from tui.demo import DemoServer, seed_database
-from tui.demo.model import PRODUCT_COLUMNS, REGIONS
-from tui.demo.ratelimit import SlidingWindowLimiter
+from tui.demo.products import PRODUCT_COLUMNS, REGIONS
+from tui.demo.server import SlidingWindowLimiter
 
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tui.demo.config_text import demo_config_text
+from tui.demo import DemoServer, demo_config_text, seed_database
 
 
 def data_dir(explicit: str | None) -> Path:
@@ -20,9 +20,6 @@ def data_dir(explicit: str | None) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.demo.data import seed_database
-    from tui.demo.server import DemoServer
-
     folder = data_dir(args.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "demo.db"

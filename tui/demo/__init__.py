@@ -3,7 +3,8 @@
 Standard library only, so it starts anywhere the app does.
 """
 
-from tui.demo.data import seed_database
+from tui.demo.config_text import demo_config_text
 from tui.demo.server import DemoServer
+from tui.demo.store import seed_database
 
-__all__ = ["DemoServer", "seed_database"]
+__all__ = ["DemoServer", "demo_config_text", "seed_database"]

@@ -11,19 +11,58 @@ import random
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from tui.demo.data import DEMO_USER, TENANTS, random_id, timestamp
-from tui.demo.db import read_tx, write_tx
-from tui.demo.errors import bad_parameter, invalid, not_found
-from tui.demo.listing import Source, list_response, parse_page, select_page
-from tui.demo.model import WEB_INTEGRATION_READ, WEB_INTEGRATION_SELECT
-from tui.demo.patching import apply_patch, check_read_only, parse_patch
-from tui.demo.validation import checked_web_integration
-from tui.demo.wire import Request, Response, empty, json_response
+from tui.demo.store import DEMO_USER, TENANTS, random_id, read_tx, timestamp, write_tx
+from tui.demo.wire import (
+    ApiError,
+    Check,
+    Request,
+    Response,
+    Source,
+    apply_patch,
+    bad_parameter,
+    check_read_only,
+    empty,
+    field_errors,
+    invalid,
+    json_response,
+    list_response,
+    non_empty_text,
+    not_found,
+    parse_page,
+    parse_patch,
+    select_page,
+)
 
 PATH = "/api/v1/web-integrations"
 READ_ONLY = ("id", "tenantId", "created", "createdBy", "lastUpdated", "links")
+WEB_INTEGRATION_READ = "id, name, valid_origins, tenant_id, created, created_by, last_updated"
+WEB_INTEGRATION_SELECT = f"SELECT {WEB_INTEGRATION_READ} FROM web_integrations"
 _ids = random.SystemRandom()
+
+
+def _check_origins(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "validOrigins must be an array of strings"
+    for origin in value:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            return f"{origin!r} is not an origin such as https://app.example.com"
+    return None
+
+
+WEB_INTEGRATION_CHECKS: dict[str, Check] = {
+    "name": non_empty_text("name"),
+    "validOrigins": _check_origins,
+}
+
+
+def checked_web_integration(item: dict[str, Any]) -> dict[str, Any]:
+    errors = field_errors(item, WEB_INTEGRATION_CHECKS, ("name", "validOrigins"))
+    if errors:
+        raise ApiError(400, errors)
+    return item
 
 
 def _item(req: Request, row: tuple[Any, ...]) -> dict[str, Any]:

@@ -1,15 +1,125 @@
-"""Deterministic, realistic sample data for the demo server."""
+"""The demo's data store: SQLite (connections, schema, transactions, a pool) and its sample data.
+
+Each handler thread borrows one connection for the life of its HTTP connection,
+so a keep-alive client never pays for opening the database again. The sample
+data is deterministic for a given seed.
+"""
 
 from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import string
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tui.demo.db import connect, create_schema, write_tx
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    id INTEGER PRIMARY KEY,
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    region TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    price REAL NOT NULL,
+    qty INTEGER NOT NULL,
+    active INTEGER NOT NULL,
+    launch_date TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS products_region ON products(region);
+CREATE TABLE IF NOT EXISTS web_integrations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    valid_origins TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    last_updated TEXT NOT NULL
+);
+"""
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open the database in autocommit mode; transactions are explicit (see below)."""
+    # Pooled connections move between threads, but each is used by one thread at a time.
+    conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL survives application crashes in WAL mode and spares each per-row PATCH an fsync.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    return conn
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+@contextmanager
+def write_tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A transaction that takes the write lock up front.
+
+    Read-check-write sequences (If-Match, JSON Patch test) must not interleave
+    with another writer, and IMMEDIATE avoids deadlocks on lock upgrade.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        # SQLite may already have rolled back on its own (e.g. a full disk).
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def read_tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One snapshot for several reads, so a page and its total agree."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+class ConnectionPool:
+    """Idle connections kept for reuse; opened on demand, closed on shutdown."""
+
+    def __init__(self, path: str | Path, max_idle: int = 32) -> None:
+        self._path = path
+        self._max_idle = max_idle
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def acquire(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return connect(self._path)
+
+    def release(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < self._max_idle:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+# Sample data
 
 # Bumped when the seeded layout changes; PRAGMA user_version marks a seeded file.
 SEED_MARK = 1
