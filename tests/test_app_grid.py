@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.support.grid import SIZE, GridApp, go_to, make_table, record
-from tui.table import State
+from tui.table import RowState
 
 
 async def test_moving_with_arrows_and_vi_keys() -> None:
@@ -56,7 +56,7 @@ async def test_editing_text_in_place() -> None:
         await pilot.pause()
         assert not app.grid.editing
         assert table.value(2, "name") == "Widget"
-        assert table.cell_state(2, "name") is State.CHANGED
+        assert table.cell_state(2, "name") is RowState.CHANGED
         assert app.edits == ["edit name"]
         assert app.focused is app.grid
 
@@ -80,7 +80,7 @@ async def test_an_invalid_number_is_marked() -> None:
         await go_to(pilot, "price", 4)
         await pilot.press("enter", *"abc", "enter")
         await pilot.pause()
-        assert table.cell_state(4, "price") is State.INVALID
+        assert table.cell_state(4, "price") is RowState.INVALID
         assert table.cell_error(4, "price") == "must be a number"
         assert app.moves[-1].text == "abc — must be a number"
         line = app.grid._body.render_line(1 + 4)
@@ -89,7 +89,7 @@ async def test_an_invalid_number_is_marked() -> None:
         await pilot.press("enter", *"12.5", "enter")
         await pilot.pause()
         assert table.value(4, "price") == 12.5
-        assert table.cell_state(4, "price") is State.CHANGED
+        assert table.cell_state(4, "price") is RowState.CHANGED
 
 
 async def test_a_boolean_toggles_without_an_editor() -> None:
@@ -169,7 +169,7 @@ async def test_adding_a_row_puts_the_cursor_on_it() -> None:
         await pilot.press("enter", *"1000", "enter", "right", "enter", *"New", "enter")
         await pilot.pause()
         assert table.record(grid.cursor_row)["name"] == "New"
-        assert table.state(grid.cursor_row) is State.NEW
+        assert table.state(grid.cursor_row) is RowState.NEW
         assert (
             "+"
             in grid._body.render_line(grid.cursor_position + 1 - grid._body.scroll_offset.y).text
@@ -182,17 +182,17 @@ async def test_delete_strikes_a_row_and_d_again_undeletes() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "d")
         await pilot.pause()
-        assert table.state(1) is State.DELETED
+        assert table.state(1) is RowState.DELETED
         line = app.grid._body.render_line(2)
         assert line.text.startswith("  2- ")
         assert any(seg.style.strike for seg in line if "Item 1" in seg.text)
         await pilot.press("d")
         await pilot.pause()
-        assert table.state(1) is State.CLEAN
+        assert table.state(1) is RowState.CLEAN
         assert app.edits == ["delete 1 row", "undelete 1 row"]
         await pilot.press("down", "shift+down", "d")
         await pilot.pause()
-        assert [table.state(r) for r in (2, 3, 4)] == [State.DELETED] * 2 + [State.CLEAN]
+        assert [table.state(r) for r in (2, 3, 4)] == [RowState.DELETED] * 2 + [RowState.CLEAN]
 
 
 async def test_undo_and_redo() -> None:

@@ -16,7 +16,7 @@ from tui.app.panes.status import StatusLine
 from tui.demo import DemoServer
 from tui.secrets import SecretStore
 from tui.state import AuditEntry, StateStore
-from tui.table import RowOutcome, State
+from tui.table import RowOutcome, RowState
 from tui.workspace.restore import UNKNOWN
 
 
@@ -189,7 +189,7 @@ async def test_unsaved_edits_are_offered_back_after_a_crash(
         await pilot.pause()
         table = app.bench.workspaces["products"].table
         assert table.value(table.find({"id": 3}), "qty") == 4321
-        assert table.cell_state(table.find({"id": 3}), "qty") == State.CHANGED
+        assert table.cell_state(table.find({"id": 3}), "qty") == RowState.CHANGED
         assert "1 changed" in status(app)
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from tui.config.model import Column
-from tui.table.types import coerce, column_types, format_value, infer_type, to_wire
+from tui.table import Table
+from tui.table.types import coerce, format_value, infer_type, to_wire
 
 
 @pytest.mark.parametrize(
@@ -104,6 +105,7 @@ def test_to_wire_for_json_payloads() -> None:
 
 
 def test_configured_types_win_over_inference() -> None:
-    rows = [{"id": "1", "code": "12", "when": "2024-01-01"}]
-    types = column_types(["id", "code", "when"], rows, {"code": Column("code", type="text")})
+    table = Table([Column("code", type="text")])
+    table.append_page([{"id": "1", "code": "12", "when": "2024-01-01"}])
+    types = {c: table.column_type(c) for c in ("id", "code", "when")}
     assert types == {"id": "integer", "code": "text", "when": "date"}

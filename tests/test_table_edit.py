@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.config.model import Column
-from tui.table import EditRefused, State, Table
+from tui.table import EditRefused, RowState, Table
 
 COLUMNS = [
     Column("id", type="integer"),
@@ -39,10 +39,10 @@ def test_edit_marks_the_cell_and_editing_back_unmarks_it() -> None:
     t = make()
     assert t.edit(1, "qty", 11)
     assert t.value(1, "qty") == 11 and t.loaded_value(1, "qty") == 10
-    assert t.cell_state(1, "qty") is State.CHANGED and t.state(1) is State.CHANGED
-    assert t.cell_state(1, "name") is State.CLEAN
+    assert t.cell_state(1, "qty") is RowState.CHANGED and t.state(1) is RowState.CHANGED
+    assert t.cell_state(1, "name") is RowState.CLEAN
     t.edit(1, "qty", 10)
-    assert t.cell_state(1, "qty") is State.CLEAN and t.state(1) is State.CLEAN
+    assert t.cell_state(1, "qty") is RowState.CLEAN and t.state(1) is RowState.CLEAN
     assert not t.dirty and not t.changes()
 
 
@@ -57,7 +57,7 @@ def test_number_equal_to_the_loaded_one_is_no_change_but_text_is() -> None:
 def test_edit_to_the_same_value_records_no_undo_step() -> None:
     t = make()
     assert not t.edit(1, "qty", 10)
-    assert not t.history.can_undo
+    assert t.history.undo_label is None
 
 
 def test_edit_text_parses_by_column_type() -> None:
@@ -66,7 +66,7 @@ def test_edit_text_parses_by_column_type() -> None:
     assert t.value(1, "qty") == 42
     t.edit_text(1, "qty", "lots")
     assert t.value(1, "qty") == "lots"
-    assert t.cell_state(1, "qty") is State.INVALID
+    assert t.cell_state(1, "qty") is RowState.INVALID
     assert t.cell_error(1, "qty") == "must be an integer"
     t.edit_text(1, "qty", "")
     assert t.value(1, "qty") is None
@@ -89,7 +89,7 @@ def test_validation_messages_per_cell(column: str, value: object, message: str) 
     t = make()
     t.edit(2, column, value)
     assert t.cell_error(2, column) == message
-    assert t.state(2) is State.INVALID
+    assert t.state(2) is RowState.INVALID
     assert t.problems() == [f"row id=2, {column}: {message}"]
     assert t.counts().invalid == 1
 
@@ -104,7 +104,7 @@ def test_fixing_a_value_clears_its_message() -> None:
 def test_unchanged_loaded_values_are_not_judged() -> None:
     t = Table(COLUMNS, key=["id"])
     t.append_page([{"id": 1, "name": "", "qty": -3}])
-    assert t.problems() == [] and t.cell_state(0, "qty") is State.CLEAN
+    assert t.problems() == [] and t.cell_state(0, "qty") is RowState.CLEAN
 
 
 def test_key_and_read_only_columns_are_protected_in_loaded_rows() -> None:
@@ -161,13 +161,13 @@ def test_deleted_rows_keep_their_values_and_can_be_undeleted() -> None:
     t = make()
     t.edit(1, "qty", 99)
     assert t.delete_rows([1, 1, 2]) == 2
-    assert t.state(1) is State.DELETED and t.cell_state(1, "name") is State.DELETED
+    assert t.state(1) is RowState.DELETED and t.cell_state(1, "name") is RowState.DELETED
     assert t.value(1, "qty") == 99 and t.row_count == 5
     assert t.editable(1, "qty") == "the row is deleted; undelete it to edit"
     assert str(t.counts()) == "2 deleted"
     assert [c.op for c in t.changes()] == ["delete", "delete"]
     t.undelete_rows([1])
-    assert t.state(1) is State.CHANGED and t.value(1, "qty") == 99
+    assert t.state(1) is RowState.CHANGED and t.value(1, "qty") == 99
     assert str(t.counts()) == "1 changed, 1 deleted"
 
 
@@ -175,7 +175,7 @@ def test_deleting_a_new_row_simply_drops_it() -> None:
     t = make()
     row = t.add_row({"id": 10, "name": "x"})
     t.edit(row, "qty", 5)
-    assert t.state(row) is State.NEW and t.row_count == 6
+    assert t.state(row) is RowState.NEW and t.row_count == 6
     t.delete_rows([row])
     assert not t.exists(row) and t.row_count == 5 and not t.dirty
     assert t.problems() == []
@@ -220,7 +220,7 @@ def test_undo_and_redo_of_every_kind_of_edit() -> None:
         "edit qty",
     ]
     assert not t.dirty and t.changes().changes == ()
-    assert all(t.state(r) is State.CLEAN for r in range(5))
+    assert all(t.state(r) is RowState.CLEAN for r in range(5))
     while t.redo() is not None:
         pass
     assert t.changes() == after
@@ -254,7 +254,7 @@ def test_paste_into_a_protected_cell_changes_nothing() -> None:
     t = make()
     with pytest.raises(EditRefused, match="key column"):
         t.paste([1, 2], ["qty", "id"], [[1, 1], [2, 2]])
-    assert not t.dirty and not t.history.can_undo
+    assert not t.dirty and t.history.undo_label is None
 
 
 def test_paste_larger_than_the_target_is_refused() -> None:

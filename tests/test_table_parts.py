@@ -9,21 +9,21 @@ from decimal import Decimal
 
 import pytest
 
-from tui.table.cellcodec import decode_cells, encode_cells
+from tui.config.model import OPS
 from tui.table.changefile import ChangeFileError, parse_changes
-from tui.table.changeset import OPS, is_op
-from tui.table.history import FREE_AT_ONCE, History, SetCell, Step
+from tui.table.changeset import decode_cells, encode_cells, is_op
+from tui.table.edits import FREE_AT_ONCE, History, SetCell, UndoStep
 from tui.table.keys import KeyIndex, key_words
-from tui.table.overlay import Overlay, same
+from tui.table.rows import Overlay, same
 
 
-def test_key_index_finds_by_value_and_notes_duplicates_and_keyless_rows() -> None:
+def test_key_index_finds_by_value_and_notes_duplicates() -> None:
     index = KeyIndex(("id",))
     index.add([{"id": 7.0}, {"id": 8}, {"id": 7}, {"id": None}], range(0, 4))
     assert index.get({"id": 7}) == 0  # 7.0 is the key 7
     assert index.is_duplicate({"id": 7}) and not index.is_duplicate({"id": 8})
     assert index.duplicates == {7: [0, 2]}
-    assert index.keyless == [3]
+    assert index.get({"id": None}) is None  # a null key indexes nothing
     index.remove({"id": 8}, 1)
     assert index.get({"id": 8}) is None
 
@@ -31,7 +31,7 @@ def test_key_index_finds_by_value_and_notes_duplicates_and_keyless_rows() -> Non
 def test_compound_keys_with_a_null_part_index_nothing() -> None:
     index = KeyIndex(("a", "b"))
     index.add([{"a": 1, "b": None}, {"a": 1, "b": 2}], range(0, 2))
-    assert index.keyless == [0]
+    assert index.get({"a": 1, "b": None}) is None
     assert index.get({"a": 1, "b": 2}) == 1
     assert key_words({"a": 1, "b": "x"}) == "a=1, b='x'"
 
@@ -80,9 +80,9 @@ def test_steps_that_can_no_longer_be_redone_are_freed_whole() -> None:
     baseline = sys.getrefcount(sentinel)
     for size in (10, FREE_AT_ONCE + 1):
         history = History()
-        history.record(Step("fill down", [sentinel] * size))
+        history.record(UndoStep("fill down", [sentinel] * size))
         assert history.pop_undo() is not None  # now only redo holds it
-        history.record(Step("edit", [SetCell(2, "qty", 3, 4)]))  # redo is dropped
+        history.record(UndoStep("edit", [SetCell(2, "qty", 3, 4)]))  # redo is dropped
         for thread in threading.enumerate():
             if thread.name == "free-steps":
                 thread.join(5)

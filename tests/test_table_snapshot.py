@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from tui.config.model import Column
-from tui.table import RowOutcome, State, Table
+from tui.table import RowOutcome, RowState, Table
 
 COLUMNS = [Column("id", type="integer"), Column("day", type="date"), Column("qty", min=0)]
 
@@ -35,9 +35,10 @@ def test_snapshot_is_json_and_restores_exactly() -> None:
     assert fresh.value(-2, "qty") == {"$date": "not a tag"}
     assert fresh.problems() == t.problems() == ["row id=3, qty: must be at least 0"]
     assert fresh.row_error(3) == "HTTP 500: boom"
-    assert fresh.state(4) is State.DELETED
+    assert fresh.state(4) is RowState.DELETED
+    assert fresh.history.undo_label is None  # a restore is a checkpoint
     assert fresh.add_row({"id": 52}) == -3  # new ids do not collide with restored ones
-    assert not fresh.history.can_undo or fresh.history.undo_label == "add row"
+    assert fresh.history.undo_label == "add row"
 
 
 def test_restore_reports_rows_gone_and_values_moved_on() -> None:
@@ -80,15 +81,15 @@ def test_done_rows_fold_into_the_loaded_state_failed_rows_stay_pending() -> None
     )
     assert list(moved) == [new]
     loaded = moved[new]
-    assert t.loaded_value(1, "qty") == 11 and t.state(1) is State.CLEAN
-    assert t.state(2) is State.CHANGED and t.row_error(2) == "HTTP 422: qty too high"
-    assert t.state(loaded) is State.CLEAN and t.value(loaded, "id") == 77
+    assert t.loaded_value(1, "qty") == 11 and t.state(1) is RowState.CLEAN
+    assert t.state(2) is RowState.CHANGED and t.row_error(2) == "HTTP 422: qty too high"
+    assert t.state(loaded) is RowState.CLEAN and t.value(loaded, "id") == 77
     assert t.find({"id": 77}) == loaded and t.find({"id": 3}) is None
     assert not t.exists(3) and t.row_count == 5
     assert t.visible_rows(0, 9) == [0, 1, 2, 4, loaded]
     assert t.position_of(loaded) == 4 and t.position_of(3) is None
     assert str(t.counts()) == "1 changed"
-    assert not t.history.can_undo  # a writeback is a checkpoint
+    assert t.history.undo_label is None  # a writeback is a checkpoint
 
 
 def test_take_theirs_or_keep_mine_after_a_conflict() -> None:
@@ -97,5 +98,5 @@ def test_take_theirs_or_keep_mine_after_a_conflict() -> None:
     t.edit(2, "qty", 25)
     t.set_loaded(1, {"qty": 15})  # theirs equals mine: no change left
     t.set_loaded(2, {"qty": 21})  # theirs differs: mine stays pending against theirs
-    assert t.state(1) is State.CLEAN
+    assert t.state(1) is RowState.CLEAN
     assert t.changes().updates[0].was == {"qty": 21}

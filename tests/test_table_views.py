@@ -83,9 +83,9 @@ def test_rows_arriving_under_a_filter_are_tested() -> None:
     t.filter("apple")
     t.append_page([{"id": 5, "name": "pineapple"}, {"id": 6, "name": "kiwi"}])
     assert names(t) == ["Apple", "apple pie", "pineapple"]
-    t.sort("name")
-    t.append_page([{"id": 7, "name": "apple"}])
-    assert t.view_stale
+    t.sort("name", descending=True)
+    t.append_page([{"id": 7, "name": "apple"}, {"id": 8, "name": "fig"}])
+    assert names(t) == ["pineapple", "apple pie", "Apple", "apple"]  # late rows at the end
 
 
 def test_search_next_and_previous_wrap() -> None:
@@ -110,18 +110,17 @@ def test_search_far_away_uses_the_column_scan() -> None:
     assert t.search("needle", 0) == 1500
 
 
-def test_duplicate_and_missing_keys_in_loaded_data_are_reported() -> None:
+def test_duplicate_keys_in_loaded_data_are_reported_on_their_rows() -> None:
     t = Table(key=["id"])
     t.append_page([{"id": 1}, {"id": 2}, {"id": 1.0}])
     t.append_page([{"id": 2}, {"id": None}, {"name": "x"}, {"id": 1}])
-    assert t.duplicate_keys() == [({"id": 1}, [0, 2, 6]), ({"id": 2}, [1, 3])]
-    assert t.key_problems() == [
-        "key id=1 is on 3 rows (0, 2, 6)",
-        "key id=2 is on 2 rows (1, 3)",
-        "2 rows without a value for id (first: row 4)",
+    assert [t.row_error(r) for r in (0, 2, 6)] == [
+        "duplicate key id=1",
+        "duplicate key id=1.0",
+        "duplicate key id=1",
     ]
     assert t.row_error(3) == "duplicate key id=2"
-    assert t.row_error(5) is None
+    assert t.row_error(4) is None and t.row_error(5) is None
 
 
 def test_compound_keys() -> None:
@@ -129,7 +128,8 @@ def test_compound_keys() -> None:
     t.append_page([{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 1, "b": "x"}])
     assert t.find({"a": 1, "b": "y"}) == 1
     assert t.find({"a": "1", "b": "y"}) == 1
-    assert [rows for _, rows in t.duplicate_keys()] == [[0, 2]]
+    duplicate = "duplicate key a=1, b='x'"
+    assert [t.row_error(r) for r in range(3)] == [duplicate, None, duplicate]
 
 
 @pytest.mark.parametrize(("start", "stop"), [(0, 99), (1, 3), (2, 6), (4, 6), (5, 99), (-2, 2)])

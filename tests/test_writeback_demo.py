@@ -91,7 +91,7 @@ def test_overwrite_after_conflict_is_the_users_choice(demo_server) -> None:
 
 def test_insert_gets_server_key_and_delete(demo_server) -> None:
     new = RowChange(
-        "new-1",
+        -1,
         "insert",
         {},
         {"name": "Widget X", "region": "EMEA", "price": 3.5},

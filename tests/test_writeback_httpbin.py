@@ -43,7 +43,7 @@ def test_httpbin_json(httpbin_url: str) -> None:
 
 
 def test_httpbin_insert_and_delete(httpbin_url: str) -> None:
-    changes = [insert("new", name="a", qty=2), RowChange(5, "delete", {"id": 5}, ROW, etag='"v"')]
+    changes = [insert(-1, name="a", qty=2), RowChange(5, "delete", {"id": 5}, ROW, etag='"v"')]
     posted, deleted = echoed(httpbin_url, "", changes)
     assert (posted["method"], posted["url"]) == ("POST", f"{httpbin_url}/anything/things")
     assert posted["data"] == '{"name":"a","qty":2}'

@@ -35,8 +35,8 @@ def test_json_server_post_patch_delete_per_row(json_server) -> None:
     integration, dest = json_server_dest(url)
     rows = {i: js_get(url, i).json() for i in (3, 4, 5)}
     changes = [
-        insert("new-a", name="Zürich depot", qty=5, region="north"),
-        insert("new-b", name="second", qty=6, region="south"),
+        insert(-1, name="Zürich depot", qty=5, region="north"),
+        insert(-2, name="second", qty=6, region="south"),
         update(rows[3], qty=99),
         update(rows[4], name="renamed", price=1.5),
         delete(rows[5]),
@@ -45,10 +45,10 @@ def test_json_server_post_patch_delete_per_row(json_server) -> None:
     assert {r.status for r in results.values()} == {"done"}, [r.message for r in results.values()]
     assert summary(list(results.values())) == "2 inserted, 2 updated, 1 deleted"
 
-    new_ids = [results[k].assigned["id"] for k in ("new-a", "new-b")]
+    new_ids = [results[k].assigned["id"] for k in (-1, -2)]
     assert sorted(new_ids) == [251, 252]
-    assert js_get(url, results["new-a"].assigned["id"]).json() == {
-        "id": results["new-a"].assigned["id"],
+    assert js_get(url, results[-1].assigned["id"]).json() == {
+        "id": results[-1].assigned["id"],
         "name": "Zürich depot",
         "qty": 5,
         "region": "north",
@@ -72,10 +72,10 @@ def test_json_server_form_payload(json_server) -> None:
     url = json_server.url
     integration, dest = json_server_dest(url, 'payload = "form"')
     row = js_get(url, 8).json()
-    changes = [insert("new-f", name="form row", qty=3), update(row, qty=42, name="a b&c")]
+    changes = [insert(-1, name="form row", qty=3), update(row, qty=42, name="a b&c")]
     results = by_row(run(integration, dest, changes))
-    assert results["new-f"].status == results[8].status == "done"
-    new_id = results["new-f"].assigned["id"]
+    assert results[-1].status == results[8].status == "done"
+    new_id = results[-1].assigned["id"]
     # A form body carries text: json-server stores what it parsed, strings.
     assert js_get(url, new_id).json() == {"id": new_id, "name": "form row", "qty": "3"}
     assert js_get(url, 8).json() == {**row, "qty": "42", "name": "a b&c"}

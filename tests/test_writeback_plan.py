@@ -39,7 +39,7 @@ def test_default_json_per_row_changed_cells_only() -> None:
 
 
 def test_order_insert_update_delete_and_methods() -> None:
-    reqs = plan(dest(), [delete(9), update(7, {"qty": 2}), insert("new-1", {"name": "a"})])
+    reqs = plan(dest(), [delete(9), update(7, {"qty": 2}), insert(-1, {"name": "a"})])
     assert [(r.op, r.method, r.path) for r in reqs] == [
         ("insert", "POST", "/things"),
         ("update", "PATCH", "/things/7"),
@@ -118,7 +118,7 @@ def test_put_and_send_all_send_whole_rows() -> None:
 
 def test_if_match_from_etag_and_idempotency_key() -> None:
     d = dest('insert = { idempotency_key = "Idempotency-Key" }\n')
-    reqs = plan(d, [update(1, {"qty": 2}, etag='"4"'), insert("n1", {"name": "a"})])
+    reqs = plan(d, [update(1, {"qty": 2}, etag='"4"'), insert(-1, {"name": "a"})])
     assert reqs[1].headers["If-Match"] == '"4"'
     key = reqs[0].headers["Idempotency-Key"]
     assert len(key) == 36 and "If-Match" not in reqs[0].headers

@@ -106,12 +106,12 @@ def test_postgrest_upsert_merges_duplicates(postgrest, pg) -> None:
         page=10, insert_prefer="resolution=merge-duplicates,return=representation"
     )
     changes = [
-        insert("up-5", id=5, name="merged", qty=1, region="east"),
-        insert("up-new", id=5001, name="fresh", qty=2, region="west"),
+        insert(-1, id=5, name="merged", qty=1, region="east"),
+        insert(-2, id=5001, name="fresh", qty=2, region="west"),
     ]
     results = by_row(run(integration, dest, changes))
-    assert results["up-5"].status == results["up-new"].status == "done"
-    assert results["up-new"].assigned == {"id": 5001}
+    assert results[-1].status == results[-2].status == "done"
+    assert results[-2].assigned == {"id": 5001}
     stored = {r["id"]: r for r in pg_rows(postgrest, "id in (5, 5001)")}
     assert (stored[5]["name"], stored[5]["qty"], stored[5]["region"]) == ("merged", 1, "east")
     assert (stored[5001]["name"], stored[5001]["qty"]) == ("fresh", 2)

@@ -64,7 +64,7 @@ def run(
     return asyncio.run(go())
 
 
-def by_row(results: list[RowResult]) -> dict[int | str, RowResult]:
+def by_row(results: list[RowResult]) -> dict[int, RowResult]:
     return {r.row_id: r for r in results}
 
 
@@ -73,7 +73,7 @@ def update(row: dict[str, Any], etag: str | None = None, **changed: Any) -> RowC
     return RowChange(row["id"], "update", {"id": row["id"]}, {**row, **changed}, changed, was, etag)
 
 
-def insert(row_id: str, **values: Any) -> RowChange:
+def insert(row_id: int, **values: Any) -> RowChange:
     return RowChange(row_id, "insert", {}, values, dict(values))
 
 

@@ -190,7 +190,7 @@ def _waiting(dest: str) -> Callable[[str, float], None]:
 
 def _printer(table: Table, fmt: str) -> Callable[[RowResult], None]:
     def show(result: RowResult) -> None:
-        key = wire_key(table, int(result.row_id))  # read as each row ends: rows planned once
+        key = wire_key(table, result.row_id)  # read as each row ends: rows planned once
         if fmt == "jsonl":
             print(json.dumps(_as_json(result, key), ensure_ascii=False, default=str), flush=True)
             return

@@ -1,17 +1,13 @@
-"""The table model: rows as loaded, the change set, undo, validation and views; no I/O.
+"""The table model: rows as loaded, the change set, undo, checks and views; no I/O.
 
-The names other layers use most; the modules beside this one are the parts.
+The names other layers use most; ``tui.table.table`` maps the modules beside this one.
 """
 
-from tui.table.cellcodec import decode_cells
 from tui.table.changefile import ChangeFileError, parse_changes
-from tui.table.changeset import Change, ChangeSet, status_line
+from tui.table.changeset import Change, ChangeSet, Rejected, RowOutcome, decode_cells
+from tui.table.checks import Counts, RowState, status_line
 from tui.table.diff import diff_rows
-from tui.table.editing import EditRefused
-from tui.table.history import Step
-from tui.table.pending import Rejected
-from tui.table.results import RowOutcome
-from tui.table.status import Counts, State
+from tui.table.edits import EditRefused, UndoStep
 from tui.table.table import Table
 
 __all__ = [
@@ -22,9 +18,9 @@ __all__ = [
     "EditRefused",
     "Rejected",
     "RowOutcome",
-    "State",
-    "Step",
+    "RowState",
     "Table",
+    "UndoStep",
     "decode_cells",
     "diff_rows",
     "parse_changes",

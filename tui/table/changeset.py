@@ -1,24 +1,43 @@
-"""A change set as data: one ``Change`` a row, in the shape of a change file line.
+"""The change set: the pending changes out of the table and back in.
 
-The JSON Lines change file of ``writeback push --changes``::
+Out: ``changes()`` lists what a writeback would send, one ``Change`` a row, in
+the shape of a line of the JSON Lines change file of ``writeback push --changes``::
 
     {"op": "update", "key": {"id": 7}, "set": {"qty": 70}, "was": {"qty": 30}}
     {"op": "insert", "values": {"id": 101, "name": "new"}}
     {"op": "delete", "key": {"id": 9}}
 
-Where a destination has no key columns, ``"row": N`` (the load index) takes
-the place of ``key``.  ``tui.table.changefile`` reads such files.
+(where a destination has no key columns, ``"row": N``, the load index, takes the
+place of ``key``; ``tui.table.changefile`` reads such files).  ``snapshot()``
+is the change set as plain JSON-able data for a journal, rows named by key so
+it restores onto the rows as loaded again later.
+
+In: ``apply_changes`` makes the changes of a file or a diff as one undo step,
+refusing each one that does not fit (no such row, a conflicting ``was``, a
+read-only column); ``apply_results`` folds what a writeback learned into the
+rows as loaded (rows written become loaded rows, failed ones stay pending with
+the reason); ``restore`` puts a journal's snapshot back.  A writeback and a
+restore are checkpoints: the undo history is cleared, as undoing past a
+writeback would silently revert the server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypeGuard
 
-from tui.config.model import OPS, Op
+from tui.config.model import OPS, Op, WriteStatus
+from tui.config.reader import printable
+from tui.table.edits import AddRow, EditableRows, MarkDeleted
+from tui.table.keys import key_words
+from tui.table.rows import same
+from tui.table.types import parse_text
+
+SNAPSHOT_FORMAT = 1
 
 
 def is_op(value: object) -> TypeGuard[Op]:
@@ -27,7 +46,11 @@ def is_op(value: object) -> TypeGuard[Op]:
 
 @dataclass(frozen=True)
 class Change:
-    """One row's pending change, in the shape of a change file line."""
+    """One row's pending change, in the shape of a change file line.
+
+    ``row`` is the row id in the table; a line read from a keyed change file
+    names its row by ``key`` only, and has no ``row`` until it is applied.
+    """
 
     op: Op
     row: int | None = None
@@ -107,27 +130,351 @@ class ChangeSet:
             parts.append("delete " + _plural(len(self.deletes), "row"))
         return ", ".join(parts) or "no changes"
 
-    def to_jsonl(self) -> str:
-        return "".join(
-            json.dumps(c.to_json(keyed=self.keyed), default=_plain, ensure_ascii=False) + "\n"
-            for c in self.changes
-        )
+
+@dataclass(frozen=True)
+class Rejected:
+    """A change from a file or a diff that was not applied, and why."""
+
+    change: Change
+    reason: str
+
+    def __str__(self) -> str:
+        return printable(
+            f"{self.change.where()}: {self.reason}"
+        )  # values from a file may break lines
 
 
-def status_line(changed: int, new: int, deleted: int) -> str:
-    """For the status bar: "3 changed, 1 new, 1 deleted", or "no changes"."""
-    parts = [
-        f"{n} {word}" for n, word in ((changed, "changed"), (new, "new"), (deleted, "deleted")) if n
-    ]
-    return ", ".join(parts) or "no changes"
+@dataclass(frozen=True)
+class RowOutcome:
+    """What the writeback engine learned about one row it sent.
+
+    ``status`` is "done", or "failed", "conflict", "unknown" or "skipped" (the
+    row stays pending with ``reason``).  ``values`` are what the server says the row now
+    holds, e.g. a key it assigned to a new row.
+    """
+
+    row: int
+    status: WriteStatus
+    values: Mapping[str, object] | None = None
+    reason: str | None = None
+
+
+class ChangeSetRows(EditableRows):
+    """Rows whose pending changes go out as a change set and come back in; see the module
+    docstring."""
+
+    # ----------------------------------------------------------- out
+
+    def changes(self) -> ChangeSet:
+        """The pending changes: inserts, then updates and deletes in row order."""
+        ov = self._overlay
+        out = [
+            Change("insert", row=row, values={k: v for k, v in values.items() if v is not None})
+            for row, values in ov.inserts.items()
+        ]
+        for row in sorted(ov.updates):
+            if row not in ov.deletes:
+                cells = ov.updates[row]
+                was = {c: self._store.get(row, c) for c in cells}
+                out.append(
+                    Change("update", row=row, key=self.key_of(row), set=dict(cells), was=was)
+                )
+        for row in sorted(ov.deletes):
+            out.append(Change("delete", row=row, key=self.key_of(row)))
+        return ChangeSet(tuple(out), keyed=bool(self.key))
+
+    def snapshot(self) -> dict[str, object]:
+        """The change set as plain JSON-able data, for a journal."""
+        ov, ident = self._overlay, self.ident
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "key": list(self.key),
+            "next_new": ov.next_new,
+            "updates": [
+                {
+                    **ident(row),
+                    "set": encode_cells(cells),
+                    "was": encode_cells({c: self._store.get(row, c) for c in cells}),
+                }
+                for row, cells in ov.updates.items()
+            ],
+            "inserts": [{"row": row, "values": encode_cells(v)} for row, v in ov.inserts.items()],
+            "deletes": [ident(row) for row in ov.deletes],
+            "errors": [{**ident(row), "reason": reason} for row, reason in self._errors.items()],
+        }
+
+    def ident(self, row: int) -> dict[str, object]:
+        """How a journal names a row: by key where the table has one (new rows by id)."""
+        if self.key and row >= 0:
+            return {"key": encode_cells(self.key_of(row))}
+        return {"row": row}
+
+    # ----------------------------------------------------------- in: a change file or a diff
+
+    def apply_changes(self, changes: Iterable[Change]) -> list[Rejected]:
+        """Apply changes from a file or a diff as one undo step; returns those refused."""
+        rejected = []
+        with self._step("apply changes"):
+            for change in changes:
+                reason = self._apply_change(change)
+                if reason:
+                    rejected.append(Rejected(change, reason))
+        return rejected
+
+    def _apply_change(self, change: Change) -> str | None:
+        if self.read_only:
+            return self.read_only
+        if change.op == "insert":
+            return self._apply_insert(change)
+        row = self._locate(change)
+        if row is None:
+            return (
+                f"no row with key {key_words(change.key)}" if self.key else f"no row {change.row}"
+            )
+        if change.op == "delete":
+            if row not in self._overlay.deletes:
+                self._perform(MarkDeleted(row))
+            return None
+        reasons = [self.editable(row, c) for c in change.set]
+        reasons += [self._conflict(row, c, v) for c, v in change.was.items()]
+        reason = next((r for r in reasons if r), None)
+        if reason:
+            return reason
+        for column, value in change.set.items():
+            self._set(row, column, value)
+        return None
+
+    def _apply_insert(self, change: Change) -> str | None:
+        for column in change.values:
+            reason = self._new_row_refusal(column)
+            if reason:
+                return reason
+        key = {k: change.values.get(k) for k in self.key}
+        if self.key and all(v is not None for v in key.values()) and self.find(key) is not None:
+            return f"a row with key {key_words(key)} exists"
+        row = self._overlay.new_id()
+        self._perform(AddRow(row, dict(change.values), len(self._overlay.inserts)))
+        return None
+
+    def _locate(self, change: Change) -> int | None:
+        if self.key:
+            return self.find(change.key)
+        row = change.row
+        return row if row is not None and row >= 0 and self.exists(row) else None
+
+    def _conflict(self, row: int, column: str, was: object) -> str | None:
+        if column not in self.columns:
+            return f"no column {column}"
+        loaded = self._store.get(row, column)
+        if same(loaded, was):
+            return None
+        return f"conflict: {column} is {loaded!r} on the server, the change expected {was!r}"
+
+    # ----------------------------------------------------------- in: writeback results
+
+    def apply_results(self, outcomes: Iterable[RowOutcome]) -> dict[int, int]:
+        """Fold rows written back into the loaded state; keep failed ones pending.
+
+        Returns the new row id of each new row that was written (it becomes a
+        loaded row).  The undo history is cleared (see the module docstring).
+        """
+        moved: dict[int, int] = {}
+        for outcome in outcomes:
+            if outcome.status == "done":
+                new = self._written(outcome.row, dict(outcome.values or {}))
+                if new is not None:
+                    moved[outcome.row] = new
+            else:
+                self._errors[outcome.row] = outcome.reason or outcome.status
+        self.history.clear()
+        self.version += 1
+        return moved
+
+    def _written(self, row: int, server: dict[str, object]) -> int | None:
+        self._errors.pop(row, None)
+        self._invalid.pop(row, None)
+        if row < 0:
+            new = self._written_new(row, self._typed_keys(server))
+            self._revalidate_new_keys()
+            return new
+        if row in self._overlay.deletes:
+            self._overlay.forget(row)
+            self._forget_loaded(row)
+            return None
+        for column, value in {**self._overlay.updates.get(row, {}), **server}.items():
+            self._store.set(row, column, value)
+        self._overlay.forget(row)
+        return None
+
+    def _typed_keys(self, server: dict[str, object]) -> dict[str, object]:
+        """A key the server gave as text (from a Location URL) typed like its column."""
+        return {
+            k: parse_text(v, self.column_type(k)) if k in self.key and isinstance(v, str) else v
+            for k, v in server.items()
+        }
+
+    def set_loaded(self, row: int, values: Mapping[str, object]) -> None:
+        """The server's current values for a loaded row (after a conflict or reload).
+
+        Pending cells now equal to the loaded value stop being changes; others stay.
+        """
+        ov = self._overlay
+        pending = dict(ov.updates.get(row, {}))
+        for column, value in values.items():
+            self._store.set(row, column, value)
+        ov.changed_cells -= len(ov.updates.pop(row, {}))
+        for column, value in pending.items():
+            ov.set_cell(row, column, value, self._store.get(row, column))
+            self._validate(row, column)
+        self.version += 1
+
+    # ----------------------------------------------------------- in: a journal's snapshot
+
+    def restore(self, data: Mapping[str, object]) -> list[str]:
+        """Replace the change set with a snapshot; returns what could not be restored as it was.
+
+        Rows are found by key (by row id without keys).  A row whose loaded
+        value moved on since the snapshot keeps the edit and is reported.
+        """
+        if data.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"unknown snapshot format {data.get('format')!r}")
+        ov = self._overlay
+        self._clear_changes()
+        self._invalid.clear()
+        self.history.clear()
+        problems: list[str] = []
+        for item in _items(data["updates"]):
+            self._restore_update(item, problems)
+        for item in _items(data["inserts"]):
+            self._add_new(_int(item["row"]), decode_cells(_cells(item["values"])), len(ov.inserts))
+        ov.next_new = min(ov.next_new, _int(data["next_new"]))
+        self._restore_marks(data, problems)
+        for row in ov.inserts:
+            for column in self.columns:
+                self._validate(row, column)
+        self._revalidate_new_keys()  # once, not per row: restoring stays linear
+        self.version += 1
+        return problems
+
+    def _restore_marks(self, data: Mapping[str, object], problems: list[str]) -> None:
+        """Deletes and writeback errors, on the rows that are still there."""
+        for item in _items(data["deletes"]):
+            row = self._restore_row(item, problems)
+            if row is not None:
+                self._overlay.deletes[row] = None
+        for item in _items(data.get("errors", [])):
+            row = self._restore_row(item, [])
+            if row is not None:
+                self._errors[row] = str(item["reason"])
+
+    def _restore_row(self, item: Mapping[str, object], problems: list[str]) -> int | None:
+        found: int | None
+        if "key" in item:
+            key = decode_cells(_cells(item["key"]))
+            found = self.find(key)
+            where = f"row {key_words(key)}"
+        else:
+            row = _int(item["row"])
+            found = row if self.exists(row) else None
+            where = f"row {item['row']}"
+        if found is None:
+            problems.append(f"{where} is no longer there; its change was not restored")
+        return found
+
+    def _restore_update(self, item: Mapping[str, object], problems: list[str]) -> None:
+        row = self._restore_row(item, problems)
+        if row is None:
+            return
+        was = decode_cells(_cells(item.get("was", {})))
+        for column, value in decode_cells(_cells(item["set"])).items():
+            self._store.add_column(column)
+            loaded = self._store.get(row, column)
+            if column in was and not same(was[column], loaded):
+                problems.append(
+                    f"{self.row_words(row)}, {column}: changed on the server since the edit "
+                    f"(was {was[column]!r}, now {loaded!r}); your value is kept"
+                )
+            self._overlay.set_cell(row, column, value, loaded)
+            self._validate(row, column)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def _plain(value: object) -> object:
-    # Values coerced by column type (dates, decimals) go to files as their text.
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
+def _items(value: object) -> list[Mapping[str, object]]:
+    """A list of objects from a snapshot (rows, updates, ...)."""
+    if not isinstance(value, list):
+        raise TypeError(f"a snapshot list expected, not {value!r}")
+    return [_cells(item) for item in value]
+
+
+def _cells(value: object) -> Mapping[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError(f"a snapshot object expected, not {value!r}")
+    return value
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"a row number expected, not {value!r}")
+    return int(value)
+
+
+# ----------------------------------------------------------------- cell values as JSON, exactly
+# Plain JSON values stay as they are; values JSON cannot hold (dates, decimals, non-finite
+# floats) and objects that could be mistaken for them become objects with one tag key,
+# e.g. {"$date": "2024-01-31"}.
+
+
+def encode_value(value: object) -> object:
+    """A cell value as JSON-able data that ``decode_value`` turns back exactly."""
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, tuple):
+        return [encode_value(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$float": repr(value)}
+    if isinstance(value, dict):
+        # A loaded JSON object that happens to look like a tag must stay an object.
+        return {"$object": {k: encode_value(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return [encode_value(v) for v in value]
+    return value
+
+
+_DECODERS: dict[str, Callable[[str], object]] = {
+    "$datetime": dt.datetime.fromisoformat,
+    "$date": dt.date.fromisoformat,
+    "$time": dt.time.fromisoformat,
+    "$decimal": Decimal,
+    "$float": float,
+}
+
+
+def decode_value(data: object) -> object:
+    """The cell value ``encode_value`` made ``data`` from."""
+    if isinstance(data, list):
+        return [decode_value(v) for v in data]
+    if isinstance(data, dict):
+        ((tag, inner),) = data.items()
+        if tag == "$object" and isinstance(inner, dict):
+            return {k: decode_value(v) for k, v in inner.items()}
+        if not isinstance(inner, str):
+            raise TypeError(f"{tag} needs text, not {inner!r}")
+        return _DECODERS[tag](inner)
+    return data
+
+
+def encode_cells(cells: Mapping[str, object]) -> dict[str, object]:
+    return {k: encode_value(v) for k, v in cells.items()}
+
+
+def decode_cells(cells: Mapping[str, object]) -> dict[str, object]:
+    return {k: decode_value(v) for k, v in cells.items()}

@@ -37,21 +37,21 @@ _DICT_LIMIT = 4096
 _NONE = type(None)
 
 
-class Column(Protocol):
+class StoredColumn(Protocol):
     """One column of loaded values."""
 
     def __len__(self) -> int: ...
     def get(self, i: int) -> object: ...
-    def extend(self, values: list[object]) -> Column: ...
-    def set(self, i: int, value: object) -> Column: ...
+    def extend(self, values: list[object]) -> StoredColumn: ...
+    def set(self, i: int, value: object) -> StoredColumn: ...
     def values(self) -> list[object]: ...
     def nbytes(self) -> int: ...
 
 
-def _rebuild(values: list[object]) -> Column:
+def _rebuild(values: list[object]) -> StoredColumn:
     """The best column for these values; used when a column must change representation."""
     kinds = set(map(type, values)) - {_NONE}
-    col: Column
+    col: StoredColumn
     if not kinds:
         col = NullColumn(0)
     elif kinds == {bool}:
@@ -95,13 +95,13 @@ class NullColumn:
             raise IndexError(i)
         return None
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         if all(v is None for v in values):
             self.n += len(values)
             return self
         return _rebuild([None] * self.n + values)
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         return self if value is None else _set_by_rebuild(self, i, value)
 
     def values(self) -> list[object]:
@@ -111,7 +111,7 @@ class NullColumn:
         return 0
 
 
-def _set_by_rebuild(col: Column, i: int, value: object) -> Column:
+def _set_by_rebuild(col: StoredColumn, i: int, value: object) -> StoredColumn:
     values = col.values()
     values[i] = value
     return _rebuild(values)
@@ -164,7 +164,7 @@ class IntColumn(_MaskedArray):
             return None
         return self.data[i]
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         if not set(map(type, values)) <= {int, _NONE}:
             return _rebuild(self.values() + values)
         try:
@@ -173,7 +173,7 @@ class IntColumn(_MaskedArray):
             return _rebuild(self.values() + values)
         return self
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         if value is None or (type(value) is int and _INT_MIN <= value <= _INT_MAX):
             self.data[i] = 0 if value is None else value
             self._mark_null(i, value is None)
@@ -201,7 +201,7 @@ class FloatColumn(_MaskedArray):
             return int(self.data[i])
         return self.data[i]
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         kinds = set(map(type, values))
         if not kinds <= {int, float, _NONE} or not _ints_fit(
             values, -_EXACT_FLOAT_INT, _EXACT_FLOAT_INT
@@ -216,7 +216,7 @@ class FloatColumn(_MaskedArray):
         self._append_masked(values, 0.0)
         return self
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         if value is None or type(value) is float:
             is_int = False
         elif type(value) is int and abs(value) <= _EXACT_FLOAT_INT:
@@ -257,14 +257,14 @@ class BoolColumn:
     def get(self, i: int) -> object:
         return self._DECODE[self.data[i]]
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         if not set(map(type, values)) <= {bool, _NONE}:
             return _rebuild(self.values() + values)
         flags = cast(list[bool | None], values)  # as checked just above
         self.data += bytes([2 if v is None else v for v in flags])
         return self
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         if value is None or type(value) is bool:
             self.data[i] = 2 if value is None else value
             return self
@@ -293,7 +293,7 @@ class DictTextColumn:
     def get(self, i: int) -> object:
         return self.distinct[self.codes[i]]
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         if not set(map(type, values)) <= {str, _NONE}:
             return _rebuild(self.values() + values)
         index = self.index
@@ -312,7 +312,7 @@ class DictTextColumn:
         if code != self.codes.typecode:
             self.codes = array(code, self.codes)
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         if value is not None and type(value) is not str:
             return _set_by_rebuild(self, i, value)
         if value not in self.index:
@@ -363,7 +363,7 @@ class PackedTextColumn:
         start = self.ends[i - 1] if i else 0
         return self.buf[start:end].decode("utf-8", "surrogatepass")
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         if not set(map(type, values)) <= {str, _NONE}:
             return _rebuild(self.values() + values)
         if None in values:
@@ -381,7 +381,7 @@ class PackedTextColumn:
         self.buf += b"".join(encoded)
         return self
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         if value is not None and type(value) is not str:
             return _set_by_rebuild(self, i, value)
         if len(self) <= i or i < 0:
@@ -422,11 +422,11 @@ class ObjectColumn:
     def get(self, i: int) -> object:
         return self.data[i]
 
-    def extend(self, values: list[object]) -> Column:
+    def extend(self, values: list[object]) -> StoredColumn:
         self.data.extend(values)
         return self
 
-    def set(self, i: int, value: object) -> Column:
+    def set(self, i: int, value: object) -> StoredColumn:
         self.data[i] = value
         return self
 

@@ -10,16 +10,12 @@ cell is null).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from tui.config.reader import printable
 from tui.table.changefile import ChangeFileError
 from tui.table.changeset import Change
-from tui.table.overlay import same
+from tui.table.rows import Rows, same
 from tui.table.types import parse_text
-
-if TYPE_CHECKING:
-    from tui.table.rows import Rows
 
 
 def diff_rows(

@@ -1,7 +1,7 @@
-"""The key index of the loaded rows: key -> row id, with duplicate and missing keys noted.
+"""The key index of the loaded rows: key -> row id, with duplicate keys noted.
 
 Keys compare by value: a key loaded as 7.0 is the key 7.  A key with a null
-part indexes nothing; such rows are "keyless".
+part indexes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ class KeyIndex:
         self.key = key
         self._rows: dict[object, int] = {}
         self.duplicates: dict[object, list[int]] = {}  # key -> every row that has it
-        self.keyless: list[int] = []
 
     def add(self, records: Sequence[Mapping[str, object]], rows: range) -> None:
         """Index a page of loaded rows (``rows`` are their ids)."""
@@ -30,7 +29,6 @@ class KeyIndex:
         index, dups = self._rows, self.duplicates
         for row, k in zip(rows, keys, strict=True):
             if k is None:
-                self.keyless.append(row)
                 continue
             first = index.setdefault(k, row)
             if first != row:

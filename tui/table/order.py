@@ -1,6 +1,6 @@
 """Sorting, filtering and searching rows without copying them: only row ids move.
 
-Pure functions over value lists and byte masks; the table facade feeds them.
+Pure functions over value lists and byte masks; the table's view feeds them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from itertools import compress, repeat
 from operator import contains, is_, is_not
 from typing import Any, TypeVar, cast
 
-# Work on a million rows goes in slices: one C call over a slice takes a few
-# milliseconds, and between calls a thread computing a view lets the UI thread run.
+# Work on a million rows goes in slices: one C call over a slice is short, and
+# between calls a thread computing a view lets the UI thread run.
 SLICE = 1 << 15
 
 
@@ -79,14 +79,14 @@ def _partition(values: Sequence[object], tick: Tick) -> tuple[list[int], list[in
 
 def drop(*lists: list[Any]) -> None:
     """Empty big lists a slice at a time: freeing a million objects in one go is one
-    C call that holds every other thread for tens of milliseconds."""
+    long C call that holds every other thread."""
     for items in lists:
         while items:
             del items[-SLICE:]
 
 
 def id_range(count: int) -> array[int]:
-    """The ids 0..count-1, built a slice at a time (one call for a million takes 80 ms)."""
+    """The ids 0..count-1, built a slice at a time (one call for a million is a long one)."""
     ids = array("q")
     for start in range(0, count, SLICE):
         ids.extend(range(start, min(start + SLICE, count)))

@@ -1,27 +1,105 @@
 """The rows of a table as the grid reads them: loaded values with pending changes over them.
 
 Rows are addressed by row id: loaded rows by their load index (0, 1, ...),
-new rows by negative ids (-1, -2, ...).  ``Rows`` holds what every part of the
-table shares (the store, the overlay of pending changes, the key index, the
-view) and keeps them consistent as rows come and go; the parts that edit,
-undo, validate and write back work through it.
+new rows by negative ids (-1, -2, ...) so they never collide with rows that
+arrive in later pages.  ``Rows`` holds the store of loaded values, the
+``Overlay`` of pending changes and the key index, and keeps them consistent as
+rows come and go.  The layers above it (``tui.table.table`` lists them) check,
+edit and write back through it.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
 from tui.config.model import Column
 from tui.table import order
 from tui.table.keys import KeyIndex, key_words
-from tui.table.overlay import Overlay
 from tui.table.store import Store
 from tui.table.types import format_value, infer_type, parse_text
-from tui.table.view import RowView
 
 TYPE_SAMPLE = 200  # loaded values a column's type is inferred from
+
+
+def same(a: object, b: object) -> bool:
+    """Whether two cell values are the same value (so an edit to it is no change).
+
+    1 and 1.0 are the same number, but True is not 1 and "1" is not 1.
+    """
+    if a is b:
+        return True
+    if type(a) is type(b):
+        return a == b or (isinstance(a, float) and isinstance(b, float) and _nans(a, b))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        return not isinstance(a, bool) and not isinstance(b, bool) and a == b
+    return False
+
+
+def _nans(a: float, b: float) -> bool:
+    return math.isnan(a) and math.isnan(b)
+
+
+class Overlay:
+    """Pending changes by row id, each operation O(1) in the number of rows."""
+
+    def __init__(self) -> None:
+        self.updates: dict[int, dict[str, object]] = {}
+        self.inserts: dict[int, dict[str, object]] = {}  # in display order
+        self.deletes: dict[int, None] = {}  # an ordered set
+        self.changed_cells = 0
+        self.next_new = -1
+
+    def new_id(self) -> int:
+        row = self.next_new
+        self.next_new -= 1
+        return row
+
+    def set_cell(self, row: int, column: str, value: object, loaded: object) -> None:
+        """The current value of a loaded row's cell; equal to ``loaded`` means unchanged."""
+        cells = self.updates.get(row)
+        if same(value, loaded):
+            if cells is not None and column in cells:
+                del cells[column]
+                self.changed_cells -= 1
+                if not cells:
+                    del self.updates[row]
+            return
+        if cells is None:
+            cells = self.updates[row] = {}
+        if column not in cells:
+            self.changed_cells += 1
+        cells[column] = value
+
+    def add(self, row: int, values: dict[str, object], position: int) -> None:
+        """A new row at ``position`` among the new rows."""
+        items = list(self.inserts.items())
+        items.insert(position, (row, dict(values)))
+        self.inserts = dict(items)
+        self.next_new = min(self.next_new, row - 1)
+
+    def forget(self, row: int) -> None:
+        """A loaded row leaves the change set entirely (written, or reverted)."""
+        self.changed_cells -= len(self.updates.pop(row, {}))
+        self.deletes.pop(row, None)
+
+    def clear(self) -> None:
+        # New dicts, not cleared ones: a view computed in another thread may hold the old.
+        self.updates, self.inserts, self.deletes = {}, {}, {}
+        self.changed_cells = 0
+        self.next_new = -1
+
+    @property
+    def changed_rows(self) -> int:
+        """Loaded rows with changed cells that are not also deleted."""
+        both = sum(1 for row in self.deletes if row in self.updates)
+        return len(self.updates) - both
+
+    def __bool__(self) -> bool:
+        return bool(self.updates or self.inserts or self.deletes)
 
 
 class Rows:
@@ -41,14 +119,13 @@ class Rows:
         self._store = Store([*self.key, *(n for n in self.config if n not in self.key)])
         self._overlay = Overlay()
         self._keys = KeyIndex(self.key)
-        self.errors: dict[int, str] = {}  # why the last writeback of a row failed
+        self._errors: dict[int, str] = {}  # why the last writeback of a row failed
         self._gone: set[int] = set()
         self._alive: array[int] | None = None  # loaded ids still present, once some are gone
         self._new_order: list[int] | None = None
-        self._rows = RowView(self)
         self._appends = 0  # versions that only added loaded rows
         self._types: dict[str, str] = {}
-        self.version = 0  # bumps on every change, for journals and redraws
+        self.version = 0  # bumps on every change: a check can tell nothing changed
 
     # ----------------------------------------------------------- loading
 
@@ -62,7 +139,6 @@ class Rows:
             self._types.clear()  # inferred from the first rows; they just changed
         self.version += 1
         self._appends += 1
-        self._rows.add_loaded(rows)
         return rows
 
     # ----------------------------------------------------------- reading
@@ -79,6 +155,11 @@ class Rows:
     def row_count(self) -> int:
         """Rows in the table now: loaded (deleted ones included until written) plus new."""
         return self.loaded_count + len(self._overlay.inserts)
+
+    @property
+    def dirty(self) -> bool:
+        """Unsaved changes (for the quit guard)."""
+        return bool(self._overlay)
 
     def loaded_rows(self) -> Iterable[int]:
         """Ids of the loaded rows still present, in load order."""
@@ -153,22 +234,25 @@ class Rows:
             self._new_order = list(self._overlay.inserts)
         return self._new_order
 
+    @property
+    def _edits(self) -> int:
+        """Changes other than loading, counted: a view computed meanwhile is stale."""
+        return self.version - self._appends
+
     # ----------------------------------------------------------- rows coming and going
 
-    def add_new(self, row: int, values: dict[str, object], position: int) -> None:
+    def _add_new(self, row: int, values: dict[str, object], position: int) -> None:
         """A new row at ``position`` among the new rows."""
         self._overlay.add(row, values, position)
         self._new_order = None
-        self._rows.append(row)
 
-    def drop_new(self, row: int) -> None:
+    def _drop_new(self, row: int) -> None:
         """A new row goes (deleted, reverted or undone)."""
-        self._overlay.drop(row)
-        self.errors.pop(row, None)
+        del self._overlay.inserts[row]
+        self._errors.pop(row, None)
         self._new_order = None
-        self._rows.remove(row)
 
-    def written_new(self, row: int, server: Mapping[str, object]) -> int:
+    def _written_new(self, row: int, server: Mapping[str, object]) -> int:
         """A new row was written: it becomes a loaded row (with what the server assigned)."""
         values = {**self._overlay.inserts.pop(row), **server}
         self._new_order = None
@@ -176,54 +260,18 @@ class Rows:
         self._keys.add([values], range(new, new + 1))
         if self._alive is not None:
             self._alive.append(new)
-        self._rows.replace(row, new)
         return new
 
-    def forget_loaded(self, row: int) -> None:
+    def _forget_loaded(self, row: int) -> None:
         """A loaded row's delete was written: it leaves the table (its id is not reused)."""
         self._keys.remove(self.key_of(row), row)
         if self._alive is None:
             self._alive = order.id_range(self._store.row_count)
         del self._alive[bisect.bisect_left(self._alive, row)]
         self._gone.add(row)
-        self._rows.remove(row)
 
-    def clear_changes(self) -> None:
+    def _clear_changes(self) -> None:
         """Forget every pending change and writeback error."""
-        for row in list(self._overlay.inserts):
-            self._rows.remove(row)
         self._overlay.clear()
-        self.errors.clear()
+        self._errors.clear()
         self._new_order = None
-
-    # ----------------------------------------------------------- for the table's parts
-
-    @property
-    def store(self) -> Store:
-        return self._store
-
-    @property
-    def overlay(self) -> Overlay:
-        return self._overlay
-
-    @property
-    def keys(self) -> KeyIndex:
-        return self._keys
-
-    @property
-    def store_rows(self) -> int:
-        """Rows loaded so far, written and gone ones included (the store's row ids)."""
-        return self._store.row_count
-
-    @property
-    def alive_ids(self) -> array[int] | None:
-        return self._alive
-
-    @property
-    def gone(self) -> set[int]:
-        return self._gone
-
-    @property
-    def edits(self) -> int:
-        """Changes other than loading, counted: a view computed meanwhile is stale."""
-        return self.version - self._appends

@@ -5,11 +5,10 @@ exactly as it arrived (``tui.table.columns``): integers and numbers in arrays,
 booleans in a byte a row, repeated text dictionary encoded, other text UTF-8
 packed, anything else in a plain list.
 
-Why not a list of Python objects per column: with the benchmark data
-(1,000,000 rows x 10 columns: ids, names, e-mails, a status, a city, numbers,
-flags, dates, sparse notes) plain lists take 366 MB (tracemalloc), these
-columns 96 MB, and a cell read stays O(1) (0.2 to 1 microsecond).  Decoding a
-packed string on each read is the price; the grid only reads visible cells.
+Why not a list of Python objects per column: a Python object a cell takes
+several times the memory of these columns on a million rows, while a cell read
+stays O(1) here (``benchmarks/table.py`` measures both).  Decoding a packed
+string on each read is the price; the grid only reads visible cells.
 
 The store is append-only from the loader's point of view; ``set`` exists for
 folding written-back values into the loaded state.
@@ -19,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from tui.table.columns import Column, DictTextColumn, NullColumn
+from tui.table.columns import DictTextColumn, NullColumn, StoredColumn
 
 
 class Store:
     """Rows as loaded, by row index (0, 1, 2, ... in load order) and column name."""
 
     def __init__(self, columns: Iterable[str] = ()) -> None:
-        self._columns: dict[str, Column] = {}
+        self._columns: dict[str, StoredColumn] = {}
         self._rows = 0
         for name in columns:
             self.add_column(name)

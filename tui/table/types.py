@@ -21,13 +21,10 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
-from tui.config.model import Column
-
-TYPES = ("text", "integer", "number", "boolean", "date", "datetime", "choice", "json")
 INFER_SAMPLE = 1000  # values looked at per column: enough to decide, cheap on 1M rows
 
 _INT = re.compile(r"[+-]?(0|[1-9][0-9]*)")
@@ -102,25 +99,6 @@ def _parses(parse: Any, text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def column_types(
-    names: Iterable[str],
-    rows: Iterable[Mapping[str, object]],
-    configured: Mapping[str, Column] | None = None,
-) -> dict[str, str]:
-    """The type of every column: from the configuration where set, else inferred from `rows`."""
-    configured = configured or {}
-    names = list(names)
-    sample = list(islice(rows, INFER_SAMPLE))
-    types: dict[str, str] = {}
-    for name in names:
-        column = configured.get(name)
-        if column is not None and column.type:
-            types[name] = column.type
-        else:
-            types[name] = infer_type(row.get(name) for row in sample)
-    return types
 
 
 # -- coercion -------------------------------------------------------------------------

@@ -46,7 +46,8 @@ def wire_key(table: Table, row: int) -> dict[str, Any]:
 
 
 def _row_change(table: Table, dest: Destination, change: Change) -> RowChange:
-    row = change.row if change.row is not None else 0
+    row = change.row
+    assert row is not None  # the table's own changes name their row; only file lines may not
     if change.op == "insert":
         values = _wire(table, change.values)
         return RowChange(row, "insert", {}, values, dict(values))
@@ -88,5 +89,5 @@ def outcomes(results: Iterable[RowResult], etag_field: str | None) -> list[RowOu
         if result.etag and etag_field:
             values[etag_field] = result.etag
         reason = None if result.status == "done" else result.message or result.status
-        folded.append(RowOutcome(int(result.row_id), result.status, values or None, reason))
+        folded.append(RowOutcome(result.row_id, result.status, values or None, reason))
     return folded

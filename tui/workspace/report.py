@@ -42,7 +42,7 @@ class WritebackReport:
 def conflict_of(change: RowChange, result: RowResult) -> Conflict:
     theirs = result.theirs or {}
     return Conflict(
-        int(change.row_id),
+        change.row_id,
         dict(change.key),
         dict(change.was),
         dict(change.changed),

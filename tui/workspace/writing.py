@@ -157,7 +157,7 @@ async def _send(
         report.summary = "nothing to write"
         return report
     by_id = {r.row_id: r for r in rows}
-    idents = {r.row_id: ident_text(ws.table.ident(int(r.row_id))) for r in rows}
+    idents = {r.row_id: ident_text(ws.table.ident(r.row_id)) for r in rows}
     if ws.journaled:
         ws.state.journal.begin(
             ws.who.login,
@@ -166,7 +166,7 @@ async def _send(
             ws.table.snapshot(),
             [(idents[r.row_id], r.op) for r in rows],
         )
-    seen: set[int | str] = set()
+    seen: set[int] = set()
     record = _recorder(ws, report.writeback_id, by_id, idents, seen, on_result)
     checked = early.checked if _still_current(ws, early) else None
     if checked is not None:
@@ -184,7 +184,7 @@ async def _send(
             checked=checked,
         )
     except BaseException:
-        _flag_unknown(ws, [int(r) for r in by_id if r not in seen])
+        _flag_unknown(ws, [r for r in by_id if r not in seen])
         raise
     await _settle(ws, conn, report, by_id)
     return report
@@ -193,9 +193,9 @@ async def _send(
 def _recorder(
     ws: Workspace,
     writeback_id: str,
-    by_id: dict[int | str, RowChange],
-    idents: dict[int | str, str],
-    seen: set[int | str],
+    by_id: dict[int, RowChange],
+    idents: dict[int, str],
+    seen: set[int],
     on_result: Callable[[RowResult], None],
 ) -> Callable[[RowResult], None]:
     """Each row's result, as it comes: audited and journaled in one transaction."""
@@ -221,7 +221,7 @@ def _recorder(
 
 
 async def _settle(
-    ws: Workspace, conn: Connection, report: WritebackReport, by_id: dict[int | str, RowChange]
+    ws: Workspace, conn: Connection, report: WritebackReport, by_id: dict[int, RowChange]
 ) -> None:
     """After the requests: theirs for conflicts, results into the table, after_write."""
     await _read_theirs(conn, ws, report.results, by_id, report.notes)
@@ -243,7 +243,7 @@ async def _read_theirs(
     conn: Connection,
     ws: Workspace,
     results: list[RowResult],
-    by_id: dict[int | str, RowChange],
+    by_id: dict[int, RowChange],
     notes: list[str],
 ) -> None:
     """A 412 says only that the row moved on: read it, so the user sees theirs. All at

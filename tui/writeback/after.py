@@ -23,7 +23,7 @@ async def after_write(
     conn: Connection,
     store: SecretStore,
     results: list[RowResult],
-    keys: dict[int | str, dict[str, Any]],
+    keys: dict[int, dict[str, Any]],
 ) -> tuple[list[dict[str, Any]] | None, str]:
     """(fresh records or None, one line saying what was done); never raises RestError.
 
@@ -69,7 +69,7 @@ async def _read_rows(
     conn: Connection,
     reader: RowReader,
     done: list[RowResult],
-    keys: dict[int | str, dict[str, Any]],
+    keys: dict[int, dict[str, Any]],
     unread: list[str],
 ) -> list[dict[str, Any]]:
     """Each written row from [read_row], concurrently; a row that will not read is left

@@ -17,7 +17,7 @@ class RowChange:
     loaded values, for conflict checks and the audit trail.
     """
 
-    row_id: int | str
+    row_id: int
     op: Op
     key: dict[str, Any]
     values: dict[str, Any]

@@ -37,8 +37,8 @@ class Checked:
     """A conflict check done earlier (before the lock was taken): the rows it covered
     and, of those, the ones found conflicting."""
 
-    rows: set[int | str] = field(default_factory=set)
-    held: dict[int | str, RowResult] = field(default_factory=dict)
+    rows: set[int] = field(default_factory=set)
+    held: dict[int, RowResult] = field(default_factory=dict)
 
 
 async def find_conflicts(
@@ -48,7 +48,7 @@ async def find_conflicts(
     *,
     table_rows: int | None = None,
     notes: list[str] | None = None,
-) -> dict[int | str, RowResult]:
+) -> dict[int, RowResult]:
     """Rows whose server values differ from the loaded ones, as conflict results.
 
     `table_rows`: how many rows the table has, to re-read it once when many change;

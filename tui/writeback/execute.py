@@ -29,7 +29,7 @@ async def write_back(
     changes: list[RowChange],
     *,
     unchanged: Iterable[RowChange] = (),
-    overwrite: Iterable[int | str] = (),
+    overwrite: Iterable[int] = (),
     on_result: OnResult | None = None,
     table_rows: int | None = None,
     notes: list[str] | None = None,
@@ -42,7 +42,7 @@ async def write_back(
     forced = set(overwrite)
     report = on_result or (lambda _result: None)
     to_check = [c for c in changes if c.row_id not in forced]
-    held: dict[int | str, RowResult] = {}
+    held: dict[int, RowResult] = {}
     if checked is not None:
         held = {c.row_id: checked.held[c.row_id] for c in to_check if c.row_id in checked.held}
         to_check = [c for c in to_check if c.row_id not in checked.rows]

@@ -32,7 +32,7 @@ class PlannedRequest:
     op: Op
     method: Method
     path: str  # relative to the integration URL, placeholders filled
-    rows: tuple[int | str, ...]  # row ids this request writes, in body order
+    rows: tuple[int, ...]  # row ids this request writes, in body order
     params: dict[str, str | SecretRef] = field(default_factory=dict)
     headers: dict[str, str | SecretRef] = field(default_factory=dict)
     body: bytes | None = None
@@ -45,7 +45,7 @@ class PlannedRequest:
 class PlanError(ValueError):
     """A row that cannot be written as configured (e.g. a placeholder with no value)."""
 
-    def __init__(self, row_id: int | str, message: str) -> None:
+    def __init__(self, row_id: int, message: str) -> None:
         super().__init__(message)
         self.row_id = row_id
 
@@ -199,7 +199,7 @@ def encode_body(
     )
 
 
-def fill_path(template: str, values: dict[str, Any], row_id: int | str) -> str:
+def fill_path(template: str, values: dict[str, Any], row_id: int) -> str:
     """`/things/{id}` with the row's values, each URL-encoded as one path segment."""
 
     def value_of(match: re.Match[str]) -> str:

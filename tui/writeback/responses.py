@@ -105,7 +105,7 @@ def _keys_in(record: dict[str, Any], key: tuple[str, ...]) -> dict[str, Any]:
 
 def _match_items(
     planned: PlannedRequest, items: list[Any], key: tuple[str, ...]
-) -> list[tuple[int | str, Any]]:
+) -> list[tuple[int, Any]]:
     # By key where items carry it, else by "index", else by position.
     by_key = {_key_of(item, key): item for item in items if isinstance(item, dict)}
     by_index = {
@@ -125,7 +125,7 @@ def _match_items(
     return matched
 
 
-def _item_result(row: int | str, op: Op, item: Any, key: tuple[str, ...]) -> RowResult:
+def _item_result(row: int, op: Op, item: Any, key: tuple[str, ...]) -> RowResult:
     if not isinstance(item, dict):
         return RowResult(row, op, "unknown", "the server's answer has no result for this row")
     status = item.get("status")

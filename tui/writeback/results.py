@@ -10,7 +10,7 @@ from tui.config.model import Op, WriteStatus
 
 @dataclass
 class RowResult:
-    row_id: int | str
+    row_id: int
     op: Op
     status: WriteStatus
     message: str = ""

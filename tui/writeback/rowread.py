@@ -40,7 +40,7 @@ def row_reader(dest: Destination) -> RowReader | None:
 
 
 async def get_row(
-    conn: Connection, reader: RowReader, values: dict[str, Any], row_id: int | str
+    conn: Connection, reader: RowReader, values: dict[str, Any], row_id: int
 ) -> httpx.Response:
     """GET one row; PlanError when a placeholder has no value, RestError on the wire."""
     params, secret_params = split_values(reader.params, conn.store, headers=False)

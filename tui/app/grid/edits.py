@@ -13,7 +13,7 @@ from tui.app.grid.model import GridModel
 from tui.app.grid.moves import Moves
 from tui.app.grid.viewjob import ViewJobs
 from tui.app.ui import Notify
-from tui.table import EditRefused, State, Table
+from tui.table import EditRefused, RowState, Table
 
 
 class Edits:
@@ -101,7 +101,7 @@ class Edits:
         if table is None or not rows:
             return
         try:
-            if all(table.state(r) is State.DELETED for r in rows):
+            if all(table.state(r) is RowState.DELETED for r in rows):
                 done = table.undelete_rows(rows)
             else:
                 done = table.delete_rows(rows)

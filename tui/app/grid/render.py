@@ -22,21 +22,21 @@ from tui.app.grid.cells import (
 )
 from tui.app.grid.inplace import CellEdit
 from tui.app.grid.layout import GAP, ColumnLayout
-from tui.table import State, Table
+from tui.table import RowState, Table
 
 STATE_CLASS = {
-    State.CHANGED: "grid--changed",
-    State.NEW: "grid--new",
-    State.DELETED: "grid--deleted",
-    State.INVALID: "grid--invalid",
+    RowState.CHANGED: "grid--changed",
+    RowState.NEW: "grid--new",
+    RowState.DELETED: "grid--deleted",
+    RowState.INVALID: "grid--invalid",
 }
 # One character in the gutter says what happened to the row, with or without colour.
 ROW_MARK = {
-    State.CLEAN: " ",
-    State.CHANGED: "~",
-    State.NEW: "+",
-    State.DELETED: "-",
-    State.INVALID: "!",
+    RowState.CLEAN: " ",
+    RowState.CHANGED: "~",
+    RowState.NEW: "+",
+    RowState.DELETED: "-",
+    RowState.INVALID: "!",
 }
 
 

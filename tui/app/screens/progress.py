@@ -148,7 +148,7 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
 
     def _line(self, result: RowResult) -> Text:
         row = result.row_id
-        fallback = "new row" if isinstance(row, int) and row < 0 else f"row {row}"
+        fallback = "new row" if row < 0 else f"row {row}"
         key = key_words(result.assigned, "") or key_words(self._key(row), fallback)
         status = f"{result.status} {result.http_status or ''}".strip()
         line = Text(f"{result.op:<7} {key:<16} {status:<13} {result.message}".rstrip())
@@ -159,10 +159,10 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
             line.stylize("dim")
         return line
 
-    def _key(self, row: int | str) -> dict[str, object]:
+    def _key(self, row: int) -> dict[str, object]:
         try:
-            key = self.ws.table.key_of(int(row))
-        except (KeyError, IndexError, ValueError):
+            key = self.ws.table.key_of(row)
+        except (KeyError, IndexError):
             return {}
         # A new row whose key the server assigns has none yet.
         return key if any(v is not None for v in key.values()) else {}
