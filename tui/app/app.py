@@ -181,7 +181,7 @@ class WritebackApp(App[None]):
             self.bench.ws.journal()  # every step, so a crash loses nothing
         self.show_state()
 
-    def on_grid_refused(self, event: Grid.Refused) -> None:
+    def on_grid_edit_declined(self, event: Grid.EditDeclined) -> None:
         self.notify(event.reason, severity="warning", timeout=4)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
