@@ -12,9 +12,10 @@ from tui.state import Refused
 if TYPE_CHECKING:
     from textual.widgets.button import ButtonVariant
 
-    from tui.app.ui import Notify, PushScreen
-    from tui.app.workbench import Workbench
-    from tui.workspace import Workspace
+    from tui.app.ui import PushScreen
+    from tui.workspace.workbench import Workbench
+    from tui.workspace.workspace import Workspace
+    from tui.workspace.writeflow import Notify
 
 
 class Confirm:
