@@ -114,7 +114,7 @@ async def test_lock_toggle_is_shared_and_audited(config: Path, state: StateStore
         assert "🔒 locked by you" in status(app)
         assert "🔒 you" in dest_prompt(app, "products")
         await pilot.pause(0.05)
-        app.follower.heartbeat()  # what the app does every few seconds: the lease goes on
+        app.bench.renew_locks()  # what the app does every few seconds: the lease goes on
         assert state.locks.get("products").expires_us > lock.expires_us
         await pilot.press("ctrl+l")
         assert state.locks.get("products") is None
@@ -254,11 +254,21 @@ async def test_write_back_waits_for_another_writebacks_lock_with_a_countdown(
 
 
 async def test_write_back_through_preview_and_progress(
-    config: Path, state: StateStore, demo_server: DemoServer
+    config: Path, state: StateStore, demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tui.app.screens.preview import PreviewScreen
     from tui.app.screens.progress import WritebackScreen
+    from tui.workspace import preview, writing
 
+    built: list[str] = []  # the change set is built once per write-back, the preview made once
+    for module, name in ((writing, "row_changes"), (preview, "dry_run")):
+        original = getattr(module, name)
+
+        def counted(*args: object, _name: str = name, _f: object = original) -> object:
+            built.append(_name)
+            return _f(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
     app = app_for(config, state)
     async with app.run_test(size=(160, 50)) as pilot:
         await loaded(pilot)
@@ -274,6 +284,7 @@ async def test_write_back_through_preview_and_progress(
         assert row["name"] == "Sable Compact Access Point v2"
         assert "no changes" in status(app)
         await wait_until(pilot, lambda: "update  products" in audit_text(app), timeout=2)
+    assert sorted(built) == ["dry_run", "row_changes"]
 
 
 RESOLUTIONS = ("take_theirs", "overwrite", "skip")

@@ -144,7 +144,7 @@ async def test_escape_while_writing_waits_for_the_end(
     ws = await loaded(server, tmp_path)
     ws.table.edit(ws.table.find({"id": 7}), "qty", 77)
     server.service.latency = 0.6  # long enough to press escape mid-request
-    app = Harness(WritebackScreen(ws))
+    app = Harness(WritebackScreen(ws, ws.sending()))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("escape")

@@ -84,7 +84,7 @@ class GridApp(App[None]):
     def on_grid_table_edited(self, message: Grid.TableEdited) -> None:
         self.edits.append(message.label)
 
-    def on_grid_refused(self, message: Grid.Refused) -> None:
+    def on_grid_edit_declined(self, message: Grid.EditDeclined) -> None:
         self.refusals.append(message.reason)
 
 

@@ -84,7 +84,7 @@ async def loaded(server: Any, tmp_path: Path) -> Workspace:
 
 async def write_to_the_end(ws: Workspace) -> tuple[Any, dict[str, str]]:
     """Run the writeback screen until it is done; what it dismissed with, and what it showed."""
-    app = Harness(WritebackScreen(ws))
+    app = Harness(WritebackScreen(ws, ws.sending()))
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -29,7 +29,7 @@ def make_app(
     the config names and a store that asks in the app; tests pass their own.
     """
     from tui.app.app import WritebackApp
-    from tui.app.workbench import Workbench
+    from tui.workspace.workbench import Workbench
 
     bench = Workbench.open(Path(config_path), identity=identity, state=state, secrets=secrets)
     return WritebackApp(bench, check_interval=check_interval)

@@ -12,9 +12,11 @@ from tui.state import Refused
 if TYPE_CHECKING:
     from textual.widgets.button import ButtonVariant
 
-    from tui.app.ui import Notify, PushScreen
-    from tui.app.workbench import Workbench
-    from tui.workspace import Workspace
+    from tui.app.ui import PushScreen
+    from tui.workspace.restore import Restored
+    from tui.workspace.workbench import Workbench
+    from tui.workspace.workspace import Workspace
+    from tui.workspace.writeflow import Notify
 
 
 class Confirm:
@@ -60,18 +62,15 @@ class Confirm:
         saved = _saved_at(draft.saved_us)
         self.push(RestoreScreen(dest, draft_words(draft), saved), answered)
 
-    def _restored(self, dest: str, restored: object) -> None:
-        words = getattr(restored, "words", "")
-        problems = list(getattr(restored, "problems", []))
-        unknown = getattr(restored, "unknown", 0)
-        self.notify(f"{dest}: restored {words}", timeout=4)
-        if unknown:
+    def _restored(self, dest: str, restored: Restored) -> None:
+        self.notify(f"{dest}: restored {restored.words}", timeout=4)
+        if restored.unknown:
             self.notify(
-                f"{unknown} rows were being written when writeback stopped: check them",
+                f"{restored.unknown} rows were being written when writeback stopped: check them",
                 severity="warning",
                 timeout=10,
             )
-        for problem in problems[:5]:
+        for problem in restored.problems[:5]:
             self.notify(problem, severity="warning", timeout=8)
 
     def break_lock(self) -> None:

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 from textual.worker import Worker
 
-from tui.app.secret_prompt import label, refs_of, unanswered, unavailable_message
+from tui.workspace.answers import label, unavailable_message
 
 if TYPE_CHECKING:
-    from tui.app.ui import Notify, RunWorker
-    from tui.app.workbench import Workbench
+    from tui.app.ui import RunWorker
     from tui.rest.load import Page
-    from tui.workspace import Workspace
+    from tui.workspace.workbench import Workbench
+    from tui.workspace.workspace import Workspace
+    from tui.workspace.writeflow import Notify
 
 # asks for one secret (label, why): what was typed, or None when the user gave up
 AskSecret = Callable[[str, str], Awaitable[str | None]]
@@ -151,9 +152,7 @@ class Loader:
     async def _ask_secrets(self, ws: Workspace) -> str | None:
         """Ask for the secrets no source holds; a one-line problem when one is not given."""
         bench = self.bench
-        if not bench.asks_secrets:
-            return None
-        for ref in unanswered(refs_of(ws.integration, ws.dest), bench.answers):
+        for ref in bench.missing_secrets(ws.integration, ws.dest):
             why = f"{ws.dest.id} on {ws.integration.id} needs it; it is kept in memory only."
             value = await self.ask_secret(label(ref), why)
             if not value:

@@ -8,8 +8,17 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 
 from tui.app.grid.bindings import GRID_BINDINGS
+from tui.app.requests import (
+    AddDestination,
+    AddIntegration,
+    CheckIntegrations,
+    EditDestination,
+    EditIntegration,
+    RemoveEntry,
+)
 
 if TYPE_CHECKING:
     from tui.app.app import WritebackApp
@@ -49,10 +58,10 @@ def _destination_commands(app: WritebackApp) -> Iterator[Command]:
     elif lock is None:
         yield Command(f"lock: {d}", "hold the lock while you edit", app.action_toggle_lock)
     elif ws.is_admin:
-        yield Command(f"break lock: {d}", f"admins only: {lock.describe()}", app.break_lock)
+        yield Command(f"break lock: {d}", f"admins only: {lock.describe()}", app.confirm.break_lock)
     yield Command(f"reload: {d}", "load the rows again (edits are kept)", app.action_reload)
     if ws.table.dirty:
-        yield Command(f"discard changes: {d}", str(ws.table.counts()), app.discard_changes)
+        yield Command(f"discard changes: {d}", str(ws.table.counts()), app.confirm.discard_changes)
     grid = app.grid
     for binding in GRID_BINDINGS:
         action = binding.action
@@ -62,21 +71,24 @@ def _destination_commands(app: WritebackApp) -> Iterator[Command]:
 
 
 def _config_commands(app: WritebackApp) -> Iterator[Command]:
-    config, configure = app.bench.config, app.configure
-    yield Command("check: integrations", "test every integration now", app.checker.run_all)
-    yield Command("add: integration", "a new REST service", configure.add_integration)
+    """The panes' requests (requests.py), posted to the app as a pane posts them."""
+    config = app.bench.config
+
+    def ask(make: Callable[[], Message]) -> Callable[[], bool]:
+        return lambda: app.post_message(make())
+
+    yield Command("check: integrations", "test every integration now", ask(CheckIntegrations))
+    yield Command("add: integration", "a new REST service", ask(AddIntegration))
     for name in config.integrations:
-        yield Command(f"edit: integration {name}", "", partial(configure.edit_integration, name))
-        yield Command(
-            f"remove: integration {name}", "", partial(configure.remove, "integrations", name)
-        )
+        yield Command(f"edit: integration {name}", "", ask(partial(EditIntegration, name)))
+        remove = ask(partial(RemoveEntry, "integrations", name))
+        yield Command(f"remove: integration {name}", "", remove)
     current = app.bench.ws.integration.id if app.bench.ws else None
-    yield Command("add: destination", "a new table", partial(configure.add_destination, current))
+    yield Command("add: destination", "a new table", ask(partial(AddDestination, current)))
     for name in config.destinations:
-        yield Command(f"edit: destination {name}", "", partial(configure.edit_destination, name))
-        yield Command(
-            f"remove: destination {name}", "", partial(configure.remove, "destinations", name)
-        )
+        yield Command(f"edit: destination {name}", "", ask(partial(EditDestination, name)))
+        remove = ask(partial(RemoveEntry, "destinations", name))
+        yield Command(f"remove: destination {name}", "", remove)
 
 
 def _app_commands(app: WritebackApp) -> Iterator[Command]:

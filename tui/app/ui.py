@@ -1,7 +1,8 @@
 """The few things a helper may ask of the screen besides its own widgets, as callables.
 
-The app hands its bound methods (``app.push_screen``, ``app.notify``...) to the
-helpers; these protocols say what each helper can do with them, and no more.
+The app hands its bound methods (``app.push_screen``, ``app.run_worker``...) to the
+helpers; these protocols say what each helper can do with them, and no more.  (A toast,
+``app.notify``, is asked for as tui.workspace.writeflow.Notify: the write flow asks too.)
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker
 
@@ -20,19 +20,6 @@ class PushScreen(Protocol):
     """Show a modal screen; ``callback`` gets what it is dismissed with."""
 
     def __call__(self, screen: Screen[R], callback: Callable[[R | None], None], /) -> object: ...
-
-
-class Notify(Protocol):
-    """A toast."""
-
-    def __call__(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-    ) -> None: ...
 
 
 class RunWorker(Protocol):

@@ -1,18 +1,21 @@
 """What a writeback would do, before anything is sent: words, requests, curl.
 
 The one dry-run path: the app's preview screen and `writeback push --dry-run` both
-show a `Preview` (Workspace.preview), whose requests come from tui.writeback.dryrun.
+show a `Preview` (Workspace.preview) of the rows a writeback sends (writing.Sending),
+whose requests come from tui.writeback.dryrun.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.config.model import Destination, Integration
-from tui.table import Table
-from tui.writeback.changes import RowChange
 from tui.writeback.dryrun import ShownRequest, dry_run
 from tui.writeback.plan import PlanError
+
+if TYPE_CHECKING:
+    from tui.workspace.writing import Sending
 
 
 @dataclass(frozen=True)
@@ -44,27 +47,21 @@ def change_words(inserts: int, values: int, deletes: int) -> str:
     return ", ".join(parts) or "nothing to write"
 
 
-def build_preview(
-    integration: Integration,
-    dest: Destination,
-    table: Table,
-    rows: list[RowChange],
-    unchanged: list[RowChange],
-    held: int,
-) -> Preview:
+def build_preview(integration: Integration, dest: Destination, sent: Sending) -> Preview:
+    rows = sent.rows
     inserts = sum(1 for r in rows if r.op == "insert")
     deletes = sum(1 for r in rows if r.op == "delete")
     values = sum(len(r.changed) for r in rows if r.op == "update")
-    problems = table.problems()
+    problems = sent.table.problems()
     try:
-        shown = dry_run(integration, dest, rows, unchanged)
+        shown = dry_run(integration, dest, rows, sent.unchanged)
     except PlanError as exc:  # a row that cannot be sent as configured: said, nothing shown
         shown, problems = [], [*problems, str(exc)]
     return Preview(
         change_words(inserts, values, deletes),
-        len(rows) + len(unchanged),
+        sent.total,
         shown,
         problems,
-        held,
+        sent.held,
         len(rows),
     )

@@ -6,10 +6,9 @@ The app and `writeback push` both drive this; it never imports textual.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from tui.config.model import Config, Destination, Integration
-from tui.rest.connection import Connection
-from tui.rest.load import Page, iter_pages
 from tui.secrets import SecretStore
 from tui.state import access
 from tui.state.audit import AuditEntry
@@ -19,7 +18,6 @@ from tui.state.journal import Draft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
 from tui.table import Change, Table
-from tui.workspace import writing
 from tui.workspace.preview import Preview, build_preview
 from tui.workspace.report import Conflict, WritebackReport, landed_entry
 from tui.workspace.resolve import (
@@ -33,6 +31,10 @@ from tui.workspace.resolve import (
 )
 from tui.workspace.restore import Restored, held_rows, landed_held, restore
 from tui.writeback.results import RowResult
+
+if TYPE_CHECKING:
+    from tui.rest.load import Page
+    from tui.workspace.writing import Sending
 
 
 class Workspace:
@@ -87,6 +89,9 @@ class Workspace:
 
     async def load(self, on_page: Callable[[Page], None] | None = None) -> None:
         """(Re)load the rows page by page; pending changes are carried over by key."""
+        from tui.rest.connection import Connection  # the REST engine, imported when first used
+        from tui.rest.load import iter_pages
+
         pending = self.table.snapshot() if self.table.dirty else None
         held = {
             ident_text(self.table.ident(c.row)): c.op
@@ -211,11 +216,16 @@ class Workspace:
 
     # ----------------------------------------------------------- writing back
 
-    def preview(self, skip: Iterable[int] = ()) -> Preview:
-        rows, unchanged = writing.rows_to_send(self, skip)
-        return build_preview(
-            self.integration, self.dest, self.table, rows, unchanged, len(self.held)
-        )
+    def sending(self, skip: Iterable[int] = ()) -> Sending:
+        """The rows a writeback would send now, less `skip` and the held ones: built
+        once per writeback, for its preview and its write."""
+        from tui.workspace import writing  # the REST engine, imported when first used
+
+        return writing.sending(self.table, self.dest, skip)
+
+    def preview(self, sent: Sending | None = None) -> Preview:
+        """What writing back `sent` (by default, what is pending now) would do."""
+        return build_preview(self.integration, self.dest, sent or self.sending())
 
     async def write_back(
         self,
@@ -223,19 +233,27 @@ class Workspace:
         skip: Iterable[int] = (),
         on_result: Callable[[RowResult], None] | None = None,
         on_wait: Callable[[str, float], None] | None = None,
+        *,
+        sent: Sending | None = None,
     ) -> WritebackReport:
         """Send the change set under the lock; every row audited as its result arrives.
 
+        `sent`: the rows its preview showed (built again, with their `skip`, when the
+        table changed since); without it the pending rows less `skip` are sent.
         Another writeback's lock is waited for up to the destination's `lock_wait`
         seconds; meanwhile `on_wait("locked by bob@host since 10:32", seconds_left)`
         is called about every half second (a countdown to show)."""
+        from tui.workspace import writing  # the REST engine, imported when first used
+
         refusal = access.write_refusal(self.dest, self.who.login)
         if refusal:
             raise AccessRefused(refusal)
         problems = self.table.problems()
         if problems:
             raise Refused(f"nothing sent: {len(problems)} invalid values, first: {problems[0]}")
-        return await writing.run(self, overwrite, skip, on_result, on_wait)
+        if sent is None or not sent.built_from(self.table):
+            sent = self.sending(skip if sent is None else sent.skip)
+        return await writing.run(self, overwrite, sent, on_result, on_wait)
 
     def resolve(
         self, conflicts: Iterable[Conflict], choices: dict[int, Choice], writeback_id: str = ""

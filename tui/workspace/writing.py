@@ -1,5 +1,6 @@
-"""One writeback run: rows re-read for conflicts first, then under the lock, journaled
-before sending, audited row by row."""
+"""One writeback: the rows it sends, built once (its preview shows them, its run sends
+them and reads the results against them); then the run: rows re-read for conflicts
+first, then under the lock, journaled before sending, audited row by row."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tui.config.model import Destination
 from tui.rest.connection import Connection
 from tui.state.errors import LockHeld
 from tui.state.journal import ident_text
-from tui.table import RowOutcome
+from tui.table import RowOutcome, Table
 from tui.workspace.adapt import outcomes, row_changes, unchanged_rows
 from tui.workspace.report import WritebackReport, conflict_of, row_entry
-from tui.workspace.restore import UNKNOWN
+from tui.workspace.restore import UNKNOWN, held_rows
 from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import Checked, find_conflicts, read_theirs
@@ -32,20 +34,40 @@ WAIT_TICK_S = 0.5  # how often a waiting writeback tells its caller (on_wait)
 OnWait = Callable[[str, float], None]
 
 
-def rows_to_send(ws: Workspace, skip: Iterable[int]) -> tuple[list[RowChange], list[RowChange]]:
-    """The changed rows (less skipped and held ones), and for send = "all" the others."""
-    left_out = set(skip) | ws.held
-    rows = [r for r in row_changes(ws.table, ws.dest) if r.row_id not in left_out]
-    unchanged = unchanged_rows(ws.table, ws.dest) if ws.dest.send == "all" else []
-    return rows, unchanged
+@dataclass(frozen=True)
+class Sending:
+    """The rows one writeback sends, as the engine takes them (see the module docstring)."""
+
+    rows: list[RowChange]  # the changed rows, less those skipped and those held
+    unchanged: list[RowChange]  # the other loaded rows, sent too when send = "all"
+    held: int  # rows left out because their last outcome is unknown
+    skip: frozenset[int]  # rows the caller left out
+    table: Table  # built from this table ...
+    version: int  # ... as it was at this version
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) + len(self.unchanged)
+
+    def built_from(self, table: Table) -> bool:
+        """Still `table`'s change set: it was neither edited nor reloaded since."""
+        return table is self.table and table.version == self.version
+
+
+def sending(table: Table, dest: Destination, skip: Iterable[int] = ()) -> Sending:
+    """The table's pending changes as one writeback sends them, less `skip` and held rows."""
+    skipped, held = frozenset(skip), held_rows(table)
+    left_out = skipped | held
+    rows = [r for r in row_changes(table, dest) if r.row_id not in left_out]
+    unchanged = unchanged_rows(table, dest) if dest.send == "all" else []
+    return Sending(rows, unchanged, len(held), skipped, table, table.version)
 
 
 @dataclass
 class Early:
     """What is settled before the lock is taken: the rows to send and their conflict check."""
 
-    rows: list[RowChange]
-    unchanged: list[RowChange]  # sent too (send = "all")
+    sent: Sending
     mark: int  # the audit trail's latest entry before the rows were re-read
     checked: Checked | None = None  # None: re-read under the lock
     notes: list[str] = field(default_factory=list)
@@ -54,26 +76,26 @@ class Early:
 async def run(
     ws: Workspace,
     overwrite: Iterable[int],
-    skip: Iterable[int],
+    sent: Sending,
     on_result: Callable[[RowResult], None] | None,
     on_wait: OnWait | None = None,
 ) -> WritebackReport:
     overwrite = set(overwrite)
     async with Connection(ws.integration, ws.secrets) as conn:
-        early = await _check_early(conn, ws, overwrite, skip)
+        early = await _check_early(conn, ws, overwrite, sent)
         return await _locked(ws, conn, early, overwrite, on_result, on_wait)
 
 
 async def _check_early(
-    conn: Connection, ws: Workspace, overwrite: set[int], skip: Iterable[int]
+    conn: Connection, ws: Workspace, overwrite: set[int], sent: Sending
 ) -> Early:
     """Re-read the changed rows before the lock is taken: others are not kept waiting.
     Not while someone else holds the lock: their writes would make it stale."""
-    early = Early(*rows_to_send(ws, skip), ws.state.audit.latest_id())
+    early = Early(sent, ws.state.audit.latest_id())
     lock = ws.state.locks.get(ws.dest.id)
     if lock is not None and not lock.held_by(ws.who):
         return early
-    rows = [r for r in early.rows if r.row_id not in overwrite]
+    rows = [r for r in sent.rows if r.row_id not in overwrite]
     held = await find_conflicts(
         conn, ws.dest, rows, table_rows=ws.table.loaded_count, notes=early.notes
     )
@@ -151,7 +173,7 @@ async def _send(
     overwrite: Iterable[int],
     on_result: Callable[[RowResult], None],
 ) -> WritebackReport:
-    rows, unchanged = early.rows, early.unchanged
+    rows, unchanged = early.sent.rows, early.sent.unchanged
     report = WritebackReport(total=len(rows) + len(unchanged), writeback_id=uuid.uuid4().hex[:12])
     if not report.total:
         report.summary = "nothing to write"

@@ -1,13 +1,16 @@
-"""The scrolling surface of the grid: a Line API widget that paints only the lines in view."""
+"""The scrolling surface of the grid: a Line API widget that paints only the lines in view,
+and where the cursor, a cell or a click is on it."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.app.grid.model import Block, GridModel
 
 
 class Surface(Protocol):
@@ -35,9 +38,10 @@ class GridBody(ScrollView, can_focus=False):
     }
     """
 
-    def __init__(self, grid: Surface) -> None:
+    def __init__(self, grid: Surface, model: GridModel) -> None:
         super().__init__(id="grid-body")
         self._grid = grid
+        self.model = model
         self.lines_painted = 0  # render_line calls, for tests and benchmarks
 
     @property
@@ -57,6 +61,13 @@ class GridBody(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._grid.styles_changed()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self._grid.clicked(offset.x, offset.y, event.chain)
+
+    # ----------------------------------------------------------- repainting
 
     def refresh_position(self, position: int) -> None:
         """Repaint the line of one view position, if it is on screen."""
@@ -81,7 +92,73 @@ class GridBody(ScrollView, can_focus=False):
         if first <= last:
             self.refresh_lines(first + 1, last - first + 1)
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None:
-            self._grid.clicked(offset.x, offset.y, event.chain)
+    def refresh_moved(self, old: tuple[int, int], block: Block | None) -> None:
+        """Repaint what a cursor move from `old` changed: two cells and their row numbers,
+        or the blocks selected before (`block`) and now."""
+        m = self.model
+        if block is None and m.anchor is None:
+            gutter = (0, m.gutter())
+            self.refresh_spans(old[0], [gutter, self.cell_span(old[1])])
+            self.refresh_spans(m.pos, [gutter, self.cell_span(m.col)])
+            return
+        self.refresh_position(old[0])
+        self.refresh_position(m.pos)
+        for area in (block, m.selection):
+            if area is not None:
+                self.refresh_positions(area.top, area.bottom)
+
+    # ----------------------------------------------------------- geometry
+
+    def sync_size(self) -> None:
+        """The virtual size from the rows in view and the column widths."""
+        m = self.model
+        m.count = m.table.visible_count if m.table is not None else 0
+        self.virtual_size = Size(m.gutter() + m.columns.total, m.count + 1)
+
+    def cell_span(self, index: int) -> tuple[int, int]:
+        """Where a shown column is on screen now: x and width, clipped to the body."""
+        columns = self.model.columns
+        if not 0 <= index < len(columns.shown):
+            return (0, 0)
+        start, width = columns.span(index)
+        gutter = self.model.gutter()
+        left = max(gutter, gutter + start - round(self.scroll_x))
+        right = min(self.page_width, gutter + start + width - round(self.scroll_x))
+        return (left, right - left)
+
+    def scroll_to_cursor(self) -> bool:
+        """Scroll the least that shows the cursor cell; True when it scrolled."""
+        m = self.model
+        if not self.size or m.table is None:
+            return False
+        sx, sy = round(self.scroll_x), round(self.scroll_y)
+        x, y = sx, sy
+        height = self.page_height
+        if m.pos < sy:
+            y = m.pos
+        elif m.pos >= sy + height:
+            y = m.pos - height + 1
+        if m.columns.shown:
+            start, width = m.columns.span(m.col)
+            room = max(1, self.page_width - m.gutter())
+            if start < sx:
+                x = start
+            elif start + width > sx + room:
+                x = min(start, start + width - room)
+        if (x, y) == (sx, sy):
+            return False
+        self.scroll_to(x, y, animate=False, force=True)
+        return (round(self.scroll_x), round(self.scroll_y)) != (sx, sy)
+
+    def position_at(self, x: int, y: int) -> tuple[int, int] | None:
+        """The view position and shown column at content offset (x, y), or None."""
+        m = self.model
+        if m.table is None or y == 0:
+            return None
+        position = round(self.scroll_y) + y - 1
+        if position >= m.table.visible_count:
+            return None
+        gutter, index = m.gutter(), None
+        if x >= gutter:
+            index = m.columns.index_at(round(self.scroll_x) + x - gutter)
+        return position, m.col if index is None else index

@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 
 
 @dataclass
-class Committed(Message, namespace="grid_editor"):
+class ChoiceCommitted(Message, namespace="grid_editor"):
     """The value picked for a cell (row id and column fixed when the list opened)."""
 
     row: int
@@ -19,7 +19,7 @@ class Committed(Message, namespace="grid_editor"):
     text: str
 
 
-class Cancelled(Message, namespace="grid_editor"):
+class ChoiceCancelled(Message, namespace="grid_editor"):
     """The list closed without a pick."""
 
 
@@ -67,11 +67,11 @@ class ChoiceEditor(OptionList):
         event.stop()
         if self.target is not None:
             row, column = self.target
-            self.post_message(Committed(row, column, self._choices[event.option_index]))
+            self.post_message(ChoiceCommitted(row, column, self._choices[event.option_index]))
 
     def action_cancel(self) -> None:
         if self.target is not None:
-            self.post_message(Cancelled())
+            self.post_message(ChoiceCancelled())
 
     def on_blur(self, event: events.Blur) -> None:
         self.action_cancel()

@@ -2,9 +2,8 @@
 
 Why not an Input widget laid over the cell: moving the focus to another
 widget makes Textual 8 repaint the whole screen (``Screen.focused`` is a
-repainting reactive), which at 160x50 is about 30 KB over SSH, twice per
-edit.  Drawn by the grid itself, opening the editor costs one line and a
-keystroke costs the edit box.
+repainting reactive): the whole screen over SSH, twice per edit.  Drawn by the
+grid itself, opening the editor costs one line and a keystroke costs the edit box.
 """
 
 from __future__ import annotations

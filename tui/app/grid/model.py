@@ -1,18 +1,45 @@
-"""What the grid's parts share: the table shown, its columns, the cursor and the edit open.
+"""What the grid shows and where its cursor is: the table, its columns, the cursor, the
+selection block and the edit open.
 
-Plain state with no widget: the parts (moves, editing, edits, views) each get
-this and the few widgets they draw on, and keep no copy of it.
+Plain state with no widget, kept apart from Grid because Textual's Widget has
+attributes of these names (``anchor``, ``gutter``, ``layout``); the body and
+the grid both read it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
-from tui.app.grid.block import Block
 from tui.app.grid.inplace import CellEdit
 from tui.app.grid.layout import ColumnLayout
-from tui.app.grid.render import gutter_width
 from tui.table import Table
+
+
+class Block(NamedTuple):
+    """A rectangle of cells between an anchor and the cursor, in view positions."""
+
+    top: int  # first position (row in view)
+    bottom: int  # last position, inclusive
+    left: int  # first shown column index
+    right: int  # last shown column index, inclusive
+
+    @classmethod
+    def between(cls, a: tuple[int, int], b: tuple[int, int]) -> Block:
+        """The block spanned by two (position, column index) corners."""
+        return cls(min(a[0], b[0]), max(a[0], b[0]), min(a[1], b[1]), max(a[1], b[1]))
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    def has_row(self, position: int) -> bool:
+        return self.top <= position <= self.bottom
+
+
+def gutter_width(row_count: int) -> int:
+    """Row number, state mark, a space."""
+    return len(str(max(row_count, 1))) + 2
 
 
 class GridModel:
@@ -53,29 +80,6 @@ class GridModel:
             return None
         return self.columns.shown[self.col]
 
-    def cursor_text(self, row: int | None, column: str | None) -> str:
-        """A cell in full, then why it is invalid or why its row failed to write."""
-        table = self.table
-        if table is None or row is None or column is None:
-            return ""
-        problems = [p for p in (table.cell_error(row, column), table.row_error(row)) if p]
-        return " — ".join([table.text(row, column), *problems])
-
     def gutter(self) -> int:
         """Cells of the row numbers (and state marks) left of the columns."""
         return gutter_width(self.count) if self.row_numbers else 0
-
-    def target_rows(self) -> list[int]:
-        """The selected rows, or the cursor's row."""
-        table, block = self.table, self.selection
-        if table is None or not table.visible_count:
-            return []
-        if block is None:
-            return [table.row_at(self.pos)]
-        return table.visible_rows(block.top, block.bottom + 1)
-
-    def step_label(self, fallback: str) -> str:
-        """What the last undo step is called, for TableEdited."""
-        table = self.table
-        label = table.history.undo_label if table is not None else None
-        return label or fallback

@@ -1,4 +1,5 @@
-"""Drawing one line of the grid: the header or one row, only the columns in view."""
+"""The grid's look: its component classes and CSS, and drawing one line of it (the header
+or one row, only the columns in view)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from tui.app.grid.block import Block
 from tui.app.grid.cells import (
     fit,
     is_numeric,
@@ -22,7 +22,51 @@ from tui.app.grid.cells import (
 )
 from tui.app.grid.inplace import CellEdit
 from tui.app.grid.layout import GAP, ColumnLayout
+from tui.app.grid.model import Block
 from tui.table import RowState, Table
+
+COMPONENT_CLASSES = {
+    "grid--header",
+    "grid--changed",
+    "grid--new",
+    "grid--deleted",
+    "grid--invalid",
+    "grid--cursor",
+    "grid--selection",
+    "grid--readonly",
+    "grid--gutter",
+    "grid--gutter-cursor",
+    "grid--editor",
+    "grid--editor-caret",
+}
+
+# Every mark also has a text style, so it shows without colour (NO_COLOR).
+GRID_CSS = """
+    Grid {
+        height: 1fr;
+        layers: base overlay;
+        background: $surface;
+        & > .grid--header { background: $panel; color: $foreground; text-style: bold; }
+        & > .grid--changed { color: $warning; text-style: bold; }
+        & > .grid--new { color: $success; text-style: italic; }
+        & > .grid--deleted { color: $error; text-style: strike; }
+        & > .grid--invalid { background: $error-muted; text-style: underline; }
+        & > .grid--cursor {
+            background: $block-cursor-background;
+            color: $foreground;
+            text-style: bold;
+        }
+        & > .grid--selection { background: $accent-muted; }
+        & > .grid--readonly { text-style: dim; }
+        & > .grid--gutter { text-style: dim; }
+        & > .grid--gutter-cursor { color: $accent; text-style: bold; }
+        & > .grid--editor { background: $primary-muted; color: $foreground; }
+        & > .grid--editor-caret { text-style: reverse; }
+        &:nocolor > .grid--editor { text-style: underline; }
+        &:nocolor > .grid--cursor { text-style: bold reverse; }
+        &:nocolor > .grid--selection { text-style: reverse; }
+    }
+    """
 
 STATE_CLASS = {
     RowState.CHANGED: "grid--changed",
@@ -40,17 +84,12 @@ ROW_MARK = {
 }
 
 
-class View(NamedTuple):
+class Viewport(NamedTuple):
     """What part of the virtual line is on screen."""
 
     scroll_x: int
     width: int  # cells of the whole line, gutter included
     gutter: int  # cells of row numbers and marks, which do not scroll
-
-
-def gutter_width(row_count: int) -> int:
-    """Row number, state mark, a space."""
-    return len(str(max(row_count, 1))) + 2
 
 
 class Painter:
@@ -79,7 +118,7 @@ class Painter:
             self._styles[names] = style
         return style
 
-    def header(self, table: Table, layout: ColumnLayout, view: View) -> Strip:
+    def header(self, table: Table, layout: ColumnLayout, view: Viewport) -> Strip:
         """The column names, with the gutter kept in place."""
         header = self.style("grid--header")
         first, last = _columns_in_view(layout, view)
@@ -99,7 +138,7 @@ class Painter:
         table: Table,
         layout: ColumnLayout,
         position: int,
-        view: View,
+        view: Viewport,
         cursor: tuple[int, int],
         block: Block | None,
         edit: CellEdit | None,
@@ -156,7 +195,7 @@ class Painter:
         cells: list[Segment],
         layout: ColumnLayout,
         first: int,
-        view: View,
+        view: Viewport,
         fill: Style,
     ) -> Strip:
         """The gutter and the cells cut to the view, as one Strip (few objects: this is hot)."""
@@ -167,7 +206,7 @@ class Painter:
             segments.append(Segment(" " * (view.width - used), fill))
         return Strip(segments, view.width)
 
-    def _edit_box(self, line: Strip, edit: CellEdit, x: int, view: View) -> Strip:
+    def _edit_box(self, line: Strip, edit: CellEdit, x: int, view: Viewport) -> Strip:
         """The edit text over the line from ``x``: the caret reversed, kept inside the screen."""
         box = min(edit.width, view.width - view.gutter)
         x = max(view.gutter, min(x, view.width - box))
@@ -199,7 +238,7 @@ class Painter:
         return right
 
 
-def _columns_in_view(layout: ColumnLayout, view: View) -> tuple[int, int]:
+def _columns_in_view(layout: ColumnLayout, view: Viewport) -> tuple[int, int]:
     """Shown column indexes [first, last) that appear in the view."""
     first = layout.first_at(view.scroll_x)
     last = first

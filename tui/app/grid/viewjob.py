@@ -20,7 +20,6 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from tui.app.grid.messages import Refused
 from tui.table import EditRefused, Table
 from tui.table.order import Cancelled, Tick, no_tick
 
@@ -58,9 +57,15 @@ class BusyLine(Widget):
 class ViewJobs:
     """At most one view computation at a time for a grid; a new one replaces the old."""
 
-    def __init__(self, grid: Widget, table: Callable[[], Table | None]) -> None:
+    def __init__(
+        self,
+        grid: Widget,
+        table: Callable[[], Table | None],
+        refuse: Callable[[str], None],
+    ) -> None:
         self.grid = grid  # runs the workers and timers, says what failed
         self.table = table  # the table shown now
+        self.refuse = refuse  # a change made in slices was refused half way: say why
         self.line = BusyLine()
         self._worker: Worker[None] | None = None
         self._what = ""
@@ -122,8 +127,8 @@ class ViewJobs:
 
         async def work() -> None:
             # A million edits make a million objects: the collector walking them all
-            # would hold the screen for 0.2 s mid-way.  They live as long as the change
-            # set, so they are handed to the permanent generation when done.
+            # would stall the screen mid-way.  They live as long as the change set, so
+            # they are handed to the permanent generation when done.
             gc.disable()
             try:
                 for count in steps:
@@ -131,7 +136,7 @@ class ViewJobs:
                     await asyncio.sleep(0)  # the screen's turn
             except EditRefused as refused:
                 self._stop()
-                self.grid.post_message(Refused(str(refused), grid=self.grid))
+                self.refuse(str(refused))
                 return
             finally:
                 if isinstance(steps, Generator):

@@ -45,7 +45,7 @@ class DestinationsPane(ListPane):
         bind("destinations.remove", "d,delete", "remove", "remove", key_display="d"),
     ]
 
-    class Chosen(Message):
+    class DestinationChosen(Message):
         def __init__(self, destination: str) -> None:
             super().__init__()
             self.destination = destination
@@ -109,7 +109,7 @@ class DestinationsPane(ListPane):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self.post_message(self.Chosen(event.option.id))
+            self.post_message(self.DestinationChosen(event.option.id))
 
     def action_add(self) -> None:
         self.post_message(AddDestination(self.integration))

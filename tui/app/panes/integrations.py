@@ -1,4 +1,6 @@
-"""The integrations pane: each REST service with its status, checked in the background.
+"""The integrations pane: each REST service with its status, checked in the background
+(one request per integration, each result shown as it comes; the app runs the checks
+now and then on a timer).
 
 States are told by a symbol and words as well as colour, so they read the same
 with NO_COLOR: ✓ reachable, ✗ and the error, … being checked, ? waiting for a secret.
@@ -6,7 +8,9 @@ with NO_COLOR: ✓ reachable, ✗ and the error, … being checked, ? waiting fo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.message import Message
@@ -16,30 +20,38 @@ from textual.widgets.option_list import Option
 from tui.app.keys import bind
 from tui.app.panes.listpane import ListPane
 from tui.app.requests import AddIntegration, CheckIntegrations, EditIntegration, RemoveEntry
+from tui.workspace.answers import label
+
+if TYPE_CHECKING:
+    from tui.app.ui import RunWorker
+    from tui.config.model import Integration
+    from tui.workspace.workbench import Workbench
+
+_REQUEST = re.compile(r" \[[A-Z]+ [^\]]*\]$")  # " [GET https://...]" after a check's detail
 
 
 @dataclass(frozen=True)
-class Status:
+class CheckStatus:
     mark: str  # ✓ ✗ … ?
     words: str = ""  # the error or what is awaited; empty when fine
     style: str = ""
     detail: str = ""  # for the tooltip: "200 in 12 ms (json)"
 
 
-CHECKING = Status("…", "", "$text-muted")
+CHECKING = CheckStatus("…", "", "$text-muted")
 NEEDS_SECRET = "?"
 
 
-def ok(detail: str = "") -> Status:
-    return Status("✓", "", "$success", detail)
+def ok(detail: str = "") -> CheckStatus:
+    return CheckStatus("✓", "", "$success", detail)
 
 
-def failed(words: str) -> Status:
-    return Status("✗", words, "$error")
+def failed(words: str) -> CheckStatus:
+    return CheckStatus("✗", words, "$error")
 
 
-def waiting(words: str) -> Status:
-    return Status(NEEDS_SECRET, words, "$warning")
+def waiting(words: str) -> CheckStatus:
+    return CheckStatus(NEEDS_SECRET, words, "$warning")
 
 
 class IntegrationsPane(ListPane):
@@ -56,7 +68,7 @@ class IntegrationsPane(ListPane):
             super().__init__()
             self.integration = integration
 
-    class Chosen(Message):
+    class IntegrationChosen(Message):
         """Enter on an integration: its destinations are next."""
 
         def __init__(self, integration: str) -> None:
@@ -65,7 +77,7 @@ class IntegrationsPane(ListPane):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.statuses: dict[str, Status] = {}
+        self.statuses: dict[str, CheckStatus] = {}
 
     def show(self, names: list[str], select: str | None = None) -> None:
         """List `names` (keeping known statuses) and highlight `select`."""
@@ -77,7 +89,7 @@ class IntegrationsPane(ListPane):
         if not names:
             options.set_options([Option("no integrations yet: press a to add one", disabled=True)])
 
-    def set_status(self, name: str, status: Status) -> None:
+    def set_status(self, name: str, status: CheckStatus) -> None:
         if name not in self.statuses or self.statuses[name] == status:
             return
         self.statuses[name] = status
@@ -98,7 +110,7 @@ class IntegrationsPane(ListPane):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self.post_message(self.Chosen(event.option.id))
+            self.post_message(self.IntegrationChosen(event.option.id))
 
     def action_add(self) -> None:
         self.post_message(AddIntegration())
@@ -113,3 +125,37 @@ class IntegrationsPane(ListPane):
 
     def action_check(self) -> None:
         self.post_message(CheckIntegrations())
+
+
+class Checker:
+    """Checks the integrations in workers, showing each result in the pane as it comes."""
+
+    def __init__(self, bench: Workbench, pane: IntegrationsPane, run_worker: RunWorker) -> None:
+        self.bench = bench
+        self.pane = pane
+        self.run_worker = run_worker
+
+    def run_all(self) -> None:
+        for integration in self.bench.config.integrations.values():
+            self.run(integration)
+
+    def run(self, integration: Integration) -> None:
+        pane = self.pane
+        missing = self.bench.missing_secrets(integration)
+        if missing:  # asked for when a destination of it is opened, not by surprise
+            pane.set_status(integration.id, waiting(f"needs {label(missing[0])}"))
+            return
+        if pane.statuses.get(integration.id) is None:
+            pane.set_status(integration.id, CHECKING)
+        self.run_worker(
+            self._check(integration), name=f"check {integration.id}", group="check",
+            exit_on_error=False,
+        )  # fmt: skip
+
+    async def _check(self, integration: Integration) -> None:
+        from tui.rest.check import check_integration
+
+        result = await check_integration(integration, self.bench.secrets)
+        detail = _REQUEST.sub("", result.detail)  # the pane is narrow: the URL is known
+        status = ok(result.detail) if result.ok else failed(f"{result.verdict}: {detail}")
+        self.pane.set_status(integration.id, status)

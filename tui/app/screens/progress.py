@@ -26,6 +26,7 @@ from tui.writeback.results import RowResult
 
 if TYPE_CHECKING:
     from tui.workspace import Workspace, WritebackReport
+    from tui.workspace.writing import Sending
 
 # Rows written fine are listed up to this many; rows that need attention always are.
 MAX_DONE_LISTED = 1000
@@ -67,15 +68,13 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
     ]
 
     def __init__(
-        self,
-        ws: Workspace,
-        overwrite: Iterable[int] = frozenset(),
-        skip: Iterable[int] = frozenset(),
+        self, ws: Workspace, sent: Sending, overwrite: Iterable[int] = frozenset()
     ) -> None:
+        """Write `sent` (the rows its preview showed), overwriting the rows `overwrite`."""
         super().__init__()
         self.ws = ws
+        self.sent = sent
         self.overwrite = set(overwrite)
-        self.skip = set(skip)
         self.report: WritebackReport | None = None
         self.finished = False
         self.results: list[RowResult] = []
@@ -94,7 +93,7 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        total = self.ws.preview(skip=self.skip).rows
+        total = self.sent.total
         self.query_one(ProgressBar).update(total=total)
         self._running_words = _RUNNING.format(n=f"{total:,} row{'' if total == 1 else 's'}")
         self._status(self._running_words)
@@ -102,10 +101,7 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
 
     async def _write(self) -> WritebackReport:
         return await self.ws.write_back(
-            overwrite=self.overwrite,
-            skip=self.skip,
-            on_result=self._arrived,
-            on_wait=self._waiting,
+            overwrite=self.overwrite, on_result=self._arrived, on_wait=self._waiting, sent=self.sent
         )
 
     def _waiting(self, holder: str, seconds_left: float) -> None:

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.app.secret_prompt import Answers
 from tui.config import Config, load_config
-from tui.secrets import SecretStore
-from tui.state import Identity, StateStore, current_identity, open_state
+from tui.secrets import SecretRef, SecretStore
+from tui.state import Identity, Refused, StateStore, current_identity, open_state
+from tui.workspace.answers import Answers, refs_of, unanswered
 
 if TYPE_CHECKING:
+    from tui.config.model import Destination, Integration
     from tui.state.journal import Draft
-    from tui.workspace import Workspace
+    from tui.workspace.workspace import Workspace
 
 
 @dataclass
@@ -66,10 +67,15 @@ class Workbench:
 
     def workspace(self, dest: str) -> Workspace:
         if dest not in self.workspaces:
-            from tui.workspace import Workspace  # the REST engine: imported after the first frame
+            from tui.workspace.workspace import Workspace  # imported after the first frame
 
             self.workspaces[dest] = Workspace(self.config, dest, self.state, self.who, self.secrets)
         return self.workspaces[dest]
+
+    def first_destination(self) -> str | None:
+        """The first destination with unsaved work waiting, else the first one."""
+        found = self.drafts() or list(self.config.destinations)
+        return found[0] if found else None
 
     def read_only_reason(self, ws: Workspace, *, will_wait: bool = False) -> str | None:
         """Why the rows cannot be edited (`will_wait`: written back) now, or None."""
@@ -78,6 +84,40 @@ class Workbench:
     def pending(self) -> dict[str, str]:
         """Destination -> "3 changed, 1 new" for every destination with unsaved edits."""
         return {d: str(ws.table.counts()) for d, ws in self.workspaces.items() if ws.table.dirty}
+
+    def missing_secrets(
+        self, integration: Integration, dest: Destination | None = None
+    ) -> list[SecretRef]:
+        """The secrets a request to `integration` (for `dest`) needs that no source holds
+        and nobody typed yet; none when the store was given (it answers for itself)."""
+        if not self.asks_secrets:
+            return []
+        return unanswered(refs_of(integration, dest), self.answers)
+
+    # ----------------------------------------------------------- locks
+
+    def toggle_lock(self) -> str:
+        """Lock or unlock the open destination; the words to show, or Refused."""
+        ws = self.ws
+        if ws is None:
+            return "open a destination first"
+        lock = ws.lock_state()
+        if lock is not None and lock.held_by(self.who):
+            ws.unlock()
+            return f"{ws.dest.id}: unlocked"
+        if lock is not None:
+            hint = "; an admin may break it (ctrl+p: break lock)" if ws.is_admin else ""
+            raise Refused(f"{ws.dest.id}: {lock.describe()}{hint}")
+        ws.lock()
+        return f"{ws.dest.id}: locked by you"
+
+    def renew_locks(self) -> None:
+        """Renew the manual locks this user holds on destinations open here (the app
+        calls this on a timer well inside the lock's lease)."""
+        for ws in self.workspaces.values():
+            lock = ws.lock_state()
+            if lock is not None and lock.manual and lock.held_by(self.who):
+                ws.renew()
 
     # ----------------------------------------------------------- drafts
 

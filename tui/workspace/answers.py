@@ -1,9 +1,9 @@
-"""Secrets the app has to ask for, asked in a modal before the REST engine needs them.
+"""Secrets the app has to ask for: which references need an answer, and the answers.
 
 The engine resolves secrets synchronously; the app cannot block the event loop on
 a dialog there.  So before a load, a check or a writeback the app finds the
-references no source can resolve, asks for them, and the store's prompt then
-answers from what was typed (kept in memory only).
+references no source can resolve (`unanswered`), asks for them in a modal, and the
+store's prompt then answers from what was typed (`Answers`, kept in memory only).
 """
 
 from __future__ import annotations

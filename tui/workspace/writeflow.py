@@ -1,21 +1,43 @@
 """ctrl+s: preview, write back with per-row progress, then conflicts resolved by the user.
 
-Each step is a modal screen; the next one is pushed from the previous one's
-answer, so the UI never waits on the network.
+The flow decides what comes next; the app shows each step (a modal screen) and the
+answer comes back to a callback here, so the UI never waits on the network.  The
+change set is built once, when the preview is asked for, and written as previewed.
+No textual here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from tui.app.secret_prompt import label, refs_of, unanswered
+from tui.workspace.answers import label
 
 if TYPE_CHECKING:
-    from tui.app.ui import Notify, PushScreen
-    from tui.app.workbench import Workbench
-    from tui.workspace import Conflict, Workspace, WritebackReport
+    from tui.workspace.preview import Preview
+    from tui.workspace.report import Conflict, WritebackReport
     from tui.workspace.resolve import Choice
+    from tui.workspace.workbench import Workbench
+    from tui.workspace.workspace import Workspace
+    from tui.workspace.writing import Sending
+
+# The steps the app shows, each with the callback its answer goes to.
+ShowPreview = Callable[["Preview", Callable[[bool | None], None]], object]
+ShowWrite = Callable[["Sending", set[int], Callable[["WritebackReport | None"], None]], object]
+ShowConflicts = Callable[[list["Conflict"], Callable[["dict[int, Choice] | None"], None]], object]
+
+
+class Notify(Protocol):
+    """A short message to the user (the app's toast)."""
+
+    def __call__(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Literal["information", "warning", "error"] = "information",
+        timeout: float | None = None,
+    ) -> None: ...
 
 
 class WriteFlow:
@@ -24,14 +46,18 @@ class WriteFlow:
         bench: Workbench,
         ws: Workspace,
         *,
-        push: PushScreen,
+        preview: ShowPreview,
+        write: ShowWrite,
+        conflicts: ShowConflicts,
         notify: Notify,
         show_rows: Callable[[Workspace], None],
         reload: Callable[[], None],
     ) -> None:
         self.bench = bench
         self.ws = ws
-        self.push = push
+        self.show_preview = preview  # asks: write these requests now?
+        self.show_write = write  # writes the rows given, overwriting those said, with progress
+        self.show_conflicts = conflicts  # asks what wins, per conflicting row
         self.notify = notify
         self.show_rows = show_rows  # the grid and status line after rows were written
         self.reload = reload  # load the open destination again
@@ -45,23 +71,17 @@ class WriteFlow:
         if reason:
             self.notify(f"cannot write back: {reason}", severity="warning")
             return
-        missing = unanswered(refs_of(self.ws.integration, self.ws.dest), self.bench.answers)
-        if missing and self.bench.asks_secrets:
+        missing = self.bench.missing_secrets(self.ws.integration, self.ws.dest)
+        if missing:
             self.notify(f"reload first: {label(missing[0])} is needed", severity="warning")
             return
-        from tui.app.screens.preview import PreviewScreen
+        sent = self.ws.sending()
 
-        self.push(PreviewScreen(self.ws.preview()), self._previewed)
+        def previewed(confirmed: bool | None) -> None:
+            if confirmed:
+                self.show_write(sent, set(), self._written)
 
-    def _previewed(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self._write(set(), set())
-
-    def _write(self, overwrite: set[int], skip: set[int]) -> None:
-        from tui.app.screens.progress import WritebackScreen
-
-        screen = WritebackScreen(self.ws, overwrite=overwrite, skip=skip)
-        self.push(screen, self._written)
+        self.show_preview(self.ws.preview(sent), previewed)
 
     def _written(self, report: WritebackReport | None) -> None:
         self.show_rows(self.ws)
@@ -73,11 +93,9 @@ class WriteFlow:
         for note in report.notes:
             self.notify(note, severity="warning", timeout=10)
         if report.conflicts:
-            from tui.app.screens.conflicts import ConflictScreen
-
             self.conflicts = list(report.conflicts)
             self.writeback_id = report.writeback_id
-            self.push(ConflictScreen(self.conflicts), self._resolved)
+            self.show_conflicts(self.conflicts, self._resolved)
 
     def _resolved(self, choices: dict[int, Choice] | None) -> None:
         choices = choices or {}
@@ -87,7 +105,7 @@ class WriteFlow:
         theirs = [c for c in self.conflicts if choices.get(c.row) == "theirs"]
         self.reload_after = any(not (c.server or c.theirs) for c in theirs)
         if overwrite:
-            self._write(overwrite, skip)
+            self.show_write(self.ws.sending(skip), overwrite, self._written)
         else:
             self._reload_if_needed()
 
