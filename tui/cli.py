@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from tui import __version__
 from tui.exits import EXIT_USAGE
@@ -30,8 +29,7 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """A subcommand: the module of `tui.commands` whose `run(args)` runs it, its one-line
     help, and what adds its arguments to its parser."""
 
