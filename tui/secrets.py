@@ -278,10 +278,6 @@ class SecretStore:
                 self._values.add(value)
                 self._pattern = None
 
-    def known_values(self) -> frozenset[str]:
-        with self._lock:
-            return frozenset(self._values)
-
     def _literal_pattern(self) -> re.Pattern[str] | None:
         with self._lock:
             if self._pattern is None:

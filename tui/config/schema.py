@@ -15,7 +15,6 @@ from tui.secrets import without_userinfo
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_WRITE_METHODS = ("POST", "PUT", "PATCH")
 _JSON_PAYLOADS = ("json", "json-patch", "merge-patch")
 
 
