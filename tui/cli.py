@@ -29,7 +29,7 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-class Command(NamedTuple):
+class Subcommand(NamedTuple):
     """A subcommand: the module of `tui.commands` whose `run(args)` runs it, its one-line
     help, and what adds its arguments to its parser."""
 
@@ -115,22 +115,26 @@ def _state(parser: argparse.ArgumentParser) -> None:
 
 
 # Every subcommand, in the order help lists them; with none, `tui.commands.app` opens the app.
-COMMANDS: dict[str, Command] = {
-    "demo": Command("demo", "start the embedded demo REST server and open the app on it", _demo),
-    "validate": Command(
+COMMANDS: dict[str, Subcommand] = {
+    "demo": Subcommand("demo", "start the embedded demo REST server and open the app on it", _demo),
+    "validate": Subcommand(
         "validate", "check the configuration; print PATH:LINE: message per problem"
     ),
-    "check": Command("check", "test the connection to integrations; exit 1 if any fails", _check),
-    "load": Command("load", "load a destination's rows and print them", _load),
-    "push": Command("push", "write a change set (or the difference to given rows) back", _push),
-    "lock": Command("locks", "take the lock of a destination by hand", _dest),
-    "unlock": Command(
+    "check": Subcommand(
+        "check", "test the connection to integrations; exit 1 if any fails", _check
+    ),
+    "load": Subcommand("load", "load a destination's rows and print them", _load),
+    "push": Subcommand("push", "write a change set (or the difference to given rows) back", _push),
+    "lock": Subcommand("locks", "take the lock of a destination by hand", _dest),
+    "unlock": Subcommand(
         "locks", "release a lock you hold (--force: break anyone's, admins only)", _unlock
     ),
-    "locks": Command("locks", "list the locks held now"),
-    "audit": Command("audit", "read the audit trail", _audit),
-    "secret": Command("secret", "store or delete a secret in the system keyring", _secret),
-    "state": Command("state_admin", "administer the shared state (locks, audit, drafts)", _state),
+    "locks": Subcommand("locks", "list the locks held now"),
+    "audit": Subcommand("audit", "read the audit trail", _audit),
+    "secret": Subcommand("secret", "store or delete a secret in the system keyring", _secret),
+    "state": Subcommand(
+        "state_admin", "administer the shared state (locks, audit, drafts)", _state
+    ),
 }
 
 

@@ -200,7 +200,7 @@ class Destination(Struct, frozen=True):
     read_row: ReadRow | None = None  # None: the update (or delete) path, as inferred
 
 
-class State(Struct, frozen=True):
+class StateSettings(Struct, frozen=True):
     path: Path | None = None
     url: str | None = None
     password: SecretRef | None = None
@@ -209,7 +209,7 @@ class State(Struct, frozen=True):
 
 class Config(Struct, frozen=True):
     source: Path | None = None
-    state: State = field(default_factory=State)
+    state: StateSettings = field(default_factory=StateSettings)
     integrations: dict[str, Integration] = field(default_factory=dict)
     destinations: dict[str, Destination] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> "key[,key]"

@@ -52,9 +52,9 @@ def _all(section: Section | None, build: Any) -> dict[str, Any]:
     return result
 
 
-def _state(s: Section | None) -> m.State:
+def _state(s: Section | None) -> m.StateSettings:
     if s is None:
-        return m.State()
+        return m.StateSettings()
     path = s.path_value("path")
     url = s.text("url")
     parts = _split_url(s, "url", url) if url is not None else None
@@ -67,7 +67,7 @@ def _state(s: Section | None) -> m.State:
             )
     if path and url:
         s.error("url", "set either state.path (SQLite) or state.url (PostgreSQL), not both")
-    state = m.State(
+    state = m.StateSettings(
         path=path,
         url=url,
         password=s.secret("password"),
