@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -15,7 +16,13 @@ from tui.state.errors import StateError
 def run_command(args: argparse.Namespace, module: str) -> int:
     """Runs `tui.commands.<module>.run(args)`; each error a line on stderr and an exit code."""
     try:
-        return importlib.import_module(f"tui.commands.{module}").run(args)
+        # Imports make no garbage worth collecting, and what they load lives as long as
+        # the process: no collection while importing, and none scans it afterwards.
+        gc.disable()
+        command = importlib.import_module(f"tui.commands.{module}")
+        gc.freeze()
+        gc.enable()
+        return command.run(args)
     except UsageError as exc:
         return fail(str(exc), exc.code)
     except ConfigError as exc:
