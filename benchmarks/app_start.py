@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CEILING = 0.4
+# a tmux server of this run's own: its sessions meet no other run's, and its panes
+# start with this process's environment
+TMUX = ["tmux", "-L", f"writeback-start-{os.getpid()}"]
 BARE_APP = """
 from textual.app import App
 from textual.widgets import Static
@@ -43,14 +46,14 @@ def first_frame(command: str, marker: str, session: str, limit: float = 20.0) ->
     unset = "env -u PYTHONDONTWRITEBYTECODE "
     started = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", unset + command],
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", unset + command],
         check=True,
         cwd=ROOT,
     )
     try:
         while time.perf_counter() - started < limit:
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session],
+                [*TMUX, "capture-pane", "-p", "-t", session],
                 capture_output=True,
                 text=True,
                 check=False,
@@ -60,7 +63,7 @@ def first_frame(command: str, marker: str, session: str, limit: float = 20.0) ->
             time.sleep(0.005)
         return float("nan")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+        subprocess.run([*TMUX, "kill-session", "-t", session], check=False)
 
 
 def main() -> None:
@@ -72,11 +75,11 @@ def main() -> None:
     # one idle session holds the tmux server up between runs: a server shutting down
     # as the last session ends refuses the next new-session
     keeper = f"wb-keeper-{os.getpid()}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep 3600"], check=True)
+    subprocess.run([*TMUX, "new-session", "-d", "-s", keeper, "sleep 3600"], check=True)
     try:
         apps, peers = _measure(args.runs)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", keeper], check=False)
+        subprocess.run([*TMUX, "kill-session", "-t", keeper], check=False)
     _print(apps, peers, args.runs)
 
 

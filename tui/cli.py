@@ -1,15 +1,16 @@
-"""The `writeback` command line: parsing, and one place that turns errors into exit codes.
+"""The `writeback` command line: one table of subcommands, its parser, and `main`.
 
-Each subcommand is a thin call into `tui.commands`; nothing here talks HTTP or SQL.
+A subcommand is a module of `tui.commands` with `run(args) -> int` and one entry in
+`COMMANDS` (its help and arguments); `tui.commands.run_command` turns errors into exit codes.
+Nothing here talks HTTP or SQL.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from tui import __version__
 from tui.exits import EXIT_USAGE
@@ -24,146 +25,81 @@ configuration: --config PATH, else $WRITEBACK_CONFIG, else ./writeback.toml,
 else the user config dir (~/.config/writeback/config.toml on Linux)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse's default prints the whole usage; scripts want one line and exit 2.
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
 
 
-def _config_option(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS lets --config stand before or after the subcommand without one clobbering the other.
+class Subcommand(NamedTuple):
+    """A subcommand: the module of `tui.commands` whose `run(args)` runs it, its one-line
+    help, and what adds its arguments to its parser."""
+
+    module: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
+
+
+def _dest(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dest", metavar="DEST")
+
+
+def _demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="configuration file (see 'configuration' below)",
+        "--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)"
     )
-
-
-def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    """The parser; with `argv` naming a subcommand, that one's alone (all of them take
-    3 ms to build, every run), else all of them (help, mistakes)."""
-    parser = _Parser(
-        prog="writeback",
-        description="Edit rows behind REST APIs and write them back.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"writeback {__version__}")
-    _config_option(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    named = _named_command(argv)
-    for name, add in _COMMANDS.items():
-        if named in (None, name):
-            add(sub)
-    return parser
-
-
-def _named_command(argv: Sequence[str]) -> str | None:
-    """The subcommand `argv` runs, if it names one before any help is asked for."""
-    after_config = False
-    for arg in argv:
-        if after_config:
-            after_config = False
-        elif arg == "--config":
-            after_config = True
-        elif arg.startswith("-"):
-            if arg in ("-h", "--help"):
-                return None
-        else:
-            return arg if arg in _COMMANDS else None
-    return None
-
-
-def _add_validate(sub: argparse._SubParsersAction) -> None:
-    _add(sub, "validate", "check the configuration; print PATH:LINE: message per problem")
-
-
-def _add_check(sub: argparse._SubParsersAction) -> None:
-    check = _add(sub, "check", "test the connection to integrations; exit 1 if any fails")
-    check.add_argument("names", nargs="*", metavar="NAME", help="integrations (default: all)")
-
-
-def _add_lock(sub: argparse._SubParsersAction) -> None:
-    lock = _add(sub, "lock", "take the lock of a destination by hand")
-    lock.add_argument("dest", metavar="DEST")
-
-
-def _add_unlock(sub: argparse._SubParsersAction) -> None:
-    unlock = _add(sub, "unlock", "release a lock you hold (--force: break anyone's, admins only)")
-    unlock.add_argument("dest", metavar="DEST")
-    unlock.add_argument("--force", action="store_true", help="break a lock held by someone else")
-
-
-def _add_locks(sub: argparse._SubParsersAction) -> None:
-    _add(sub, "locks", "list the locks held now")
-
-
-def _add(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        name,
-        help=help_text,
-        description=help_text,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _config_option(parser)
-    return parser
-
-
-def _add_demo(sub: argparse._SubParsersAction) -> None:
-    demo = _add(sub, "demo", "start the embedded demo REST server and open the app on it")
-    demo.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    demo.add_argument("--serve-only", action="store_true", help="only serve; do not open the app")
-    demo.add_argument("--rows", type=int, default=5000, help="sample rows on first start (5000)")
-    demo.add_argument(
+    parser.add_argument("--serve-only", action="store_true", help="only serve; do not open the app")
+    parser.add_argument("--rows", type=int, default=5000, help="sample rows on first start (5000)")
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="where the demo keeps its SQLite file and config (default: user data dir)",
     )
 
 
-def _add_load(sub: argparse._SubParsersAction) -> None:
-    load = _add(sub, "load", "load a destination's rows and print them")
-    load.add_argument("dest", metavar="DEST")
-    load.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    load.add_argument("--limit", type=int, metavar="N", help="stop after N rows")
+def _check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME", help="integrations (default: all)")
 
 
-def _add_push(sub: argparse._SubParsersAction) -> None:
-    push = _add(sub, "push", "write a change set (or the difference to given rows) back")
-    push.add_argument("dest", metavar="DEST")
-    source = push.add_mutually_exclusive_group(required=True)
+def _load(parser: argparse.ArgumentParser) -> None:
+    _dest(parser)
+    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    parser.add_argument("--limit", type=int, metavar="N", help="stop after N rows")
+
+
+def _push(parser: argparse.ArgumentParser) -> None:
+    _dest(parser)
+    source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--changes", metavar="FILE", help="change set, JSON Lines")
     source.add_argument("--rows", metavar="FILE", help="the desired full table, CSV or JSONL")
-    push.add_argument("--dry-run", action="store_true", help="print the requests, send nothing")
-    push.add_argument("--format", choices=("text", "jsonl"), default="text")
+    parser.add_argument("--dry-run", action="store_true", help="print the requests, send nothing")
+    parser.add_argument("--format", choices=("text", "jsonl"), default="text")
 
 
-def _add_audit(sub: argparse._SubParsersAction) -> None:
-    audit = _add(sub, "audit", "read the audit trail")
-    audit.add_argument("dest", nargs="?", metavar="DEST")
-    audit.add_argument("--follow", action="store_true", help="keep printing new entries")
-    audit.add_argument("--since", metavar="T", help="ISO time or a duration such as 2h")
-    audit.add_argument("--user", metavar="U")
-    audit.add_argument("--limit", type=int, metavar="N")
-    audit.add_argument("--format", choices=("text", "jsonl", "csv"), default="text")
+def _unlock(parser: argparse.ArgumentParser) -> None:
+    _dest(parser)
+    parser.add_argument("--force", action="store_true", help="break a lock held by someone else")
 
 
-def _add_secret(sub: argparse._SubParsersAction) -> None:
-    secret = _add(sub, "secret", "store or delete a secret in the system keyring")
-    secret.add_argument("action", choices=("set", "delete"))
-    secret.add_argument("name", metavar="NAME", help="the keyring entry's user name")
-    secret.add_argument(
+def _audit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dest", nargs="?", metavar="DEST")
+    parser.add_argument("--follow", action="store_true", help="keep printing new entries")
+    parser.add_argument("--since", metavar="T", help="ISO time or a duration such as 2h")
+    parser.add_argument("--user", metavar="U")
+    parser.add_argument("--limit", type=int, metavar="N")
+    parser.add_argument("--format", choices=("text", "jsonl", "csv"), default="text")
+
+
+def _secret(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("set", "delete"))
+    parser.add_argument("name", metavar="NAME", help="the keyring entry's user name")
+    parser.add_argument(
         "--service",
         default="writeback",
         help="keyring service (default: writeback), as in { keyring = SERVICE, user = NAME }",
     )
 
 
-def _add_state(sub: argparse._SubParsersAction) -> None:
-    state = _add(sub, "state", "administer the shared state (locks, audit, drafts)")
-    actions = state.add_subparsers(
+def _state(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=_Parser
     )
     for name, text in (
@@ -178,39 +114,82 @@ def _add_state(sub: argparse._SubParsersAction) -> None:
         )
 
 
-_COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
-    "demo": _add_demo,
-    "validate": _add_validate,
-    "check": _add_check,
-    "load": _add_load,
-    "push": _add_push,
-    "lock": _add_lock,
-    "unlock": _add_unlock,
-    "locks": _add_locks,
-    "audit": _add_audit,
-    "secret": _add_secret,
-    "state": _add_state,
+# Every subcommand, in the order help lists them; with none, `tui.commands.app` opens the app.
+COMMANDS: dict[str, Subcommand] = {
+    "demo": Subcommand("demo", "start the embedded demo REST server and open the app on it", _demo),
+    "validate": Subcommand(
+        "validate", "check the configuration; print PATH:LINE: message per problem"
+    ),
+    "check": Subcommand(
+        "check", "test the connection to integrations; exit 1 if any fails", _check
+    ),
+    "load": Subcommand("load", "load a destination's rows and print them", _load),
+    "push": Subcommand("push", "write a change set (or the difference to given rows) back", _push),
+    "lock": Subcommand("locks", "take the lock of a destination by hand", _dest),
+    "unlock": Subcommand(
+        "locks", "release a lock you hold (--force: break anyone's, admins only)", _unlock
+    ),
+    "locks": Subcommand("locks", "list the locks held now"),
+    "audit": Subcommand("audit", "read the audit trail", _audit),
+    "secret": Subcommand("secret", "store or delete a secret in the system keyring", _secret),
+    "state": Subcommand(
+        "state_admin", "administer the shared state (locks, audit, drafts)", _state
+    ),
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv).parse_args(argv)
-    from tui.commands import run
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse's default prints the whole usage; scripts want one line and exit 2.
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
-    return run(args)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="writeback",
+        description="Edit rows behind REST APIs and write them back.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"writeback {__version__}")
+    _config_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, command in COMMANDS.items():
+        command.arguments(_add(sub, name, command.help))
+    return parser
+
+
+def _add(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _config_option(parser)
+    return parser
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS lets --config stand before or after the subcommand without one clobbering the other.
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="configuration file (see 'configuration' below)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from tui.commands import run_command  # after parsing: --help and usage errors need none of it
+
+    return run_command(args, COMMANDS[args.command].module if args.command else "app")
 
 
 def run() -> None:
     """The `writeback` command and `python -m tui`: `main` in a process of its own."""
-    # Libraries load what this process never uses, when it happens to be installed:
-    # httpx its own command line (click, pygments, rich), httpcore trio (writeback runs
-    # on asyncio).  Not loading them saves up to 0.2 s of every start.
-    for unused in ("httpx._main", "trio"):
-        sys.modules.setdefault(unused, None)  # type: ignore[arg-type]  # None blocks an import
-    # Imports make no garbage worth collecting, yet set off some 40 collections (5 ms);
-    # `tui.commands.run` turns collection back on once the command's modules are in.
-    gc.disable()
     sys.exit(main())
 
 

@@ -107,7 +107,7 @@ def _keyring_errors() -> tuple[type[BaseException], ...]:
 
 def keyring_usable() -> tuple[bool, str]:
     """(True, backend name) or (False, why not) without touching any entry."""
-    # imported here: keyring costs 40-90 ms at start, and most configs never use it
+    # imported here: keyring is slow to import, and most configs never use it
     import keyring
     from keyring.backends import chainer, fail, null
 
@@ -277,10 +277,6 @@ class SecretStore:
             if value not in self._values:
                 self._values.add(value)
                 self._pattern = None
-
-    def known_values(self) -> frozenset[str]:
-        with self._lock:
-            return frozenset(self._values)
 
     def _literal_pattern(self) -> re.Pattern[str] | None:
         with self._lock:

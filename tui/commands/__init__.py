@@ -12,31 +12,17 @@ from tui.exits import EXIT_FAILED, EXIT_USAGE
 from tui.secrets import SecretError, SecretStore
 from tui.state.errors import StateError
 
-# command name -> module in this package exposing `run(args) -> int`
-_MODULES = {
-    None: "app",
-    "demo": "demo",
-    "validate": "validate",
-    "secret": "secret",
-    "check": "check",
-    "load": "load",
-    "push": "push",
-    "lock": "locks",
-    "unlock": "locks",
-    "locks": "locks",
-    "audit": "audit",
-    "state": "state_admin",
-}
 
-
-def run(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace, module: str) -> int:
+    """Runs `tui.commands.<module>.run(args)`; each error a line on stderr and an exit code."""
     try:
-        module = importlib.import_module(f"tui.commands.{_MODULES[args.command]}")
-        # what is imported lives as long as the process: full collections skip it (a
-        # load's or the app's garbage is collected in a fraction of the time)
+        # Imports make no garbage worth collecting, and what they load lives as long as
+        # the process: no collection while importing, and none scans it afterwards.
+        gc.disable()
+        command = importlib.import_module(f"tui.commands.{module}")
         gc.freeze()
-        gc.enable()  # off while the command's modules were imported (`tui.cli.run`)
-        return module.run(args)
+        gc.enable()
+        return command.run(args)
     except UsageError as exc:
         return fail(str(exc), exc.code)
     except ConfigError as exc:

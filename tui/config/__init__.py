@@ -12,7 +12,7 @@ from tui.config.model import (
     Operation,
     Pagination,
     ReloadHook,
-    State,
+    StateSettings,
 )
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
     "Operation",
     "Pagination",
     "ReloadHook",
-    "State",
+    "StateSettings",
     "discover",
     "load_config",
     "parse_config",

@@ -2,8 +2,8 @@
 
 Frozen msgspec Structs: the REST engine, the writeback planner and the app read
 these and never the raw TOML.  Defaults here are the documented defaults.  Structs,
-not dataclasses, on every path a command starts through: a dataclass compiles its
-methods when imported, 0.7 ms a class, which the command line pays on every run.
+not dataclasses: every command imports these, and a dataclass compiles its methods
+when imported.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ class Destination(Struct, frozen=True):
     read_row: ReadRow | None = None  # None: the update (or delete) path, as inferred
 
 
-class State(Struct, frozen=True):
+class StateSettings(Struct, frozen=True):
     path: Path | None = None
     url: str | None = None
     password: SecretRef | None = None
@@ -209,7 +209,7 @@ class State(Struct, frozen=True):
 
 class Config(Struct, frozen=True):
     source: Path | None = None
-    state: State = field(default_factory=State)
+    state: StateSettings = field(default_factory=StateSettings)
     integrations: dict[str, Integration] = field(default_factory=dict)
     destinations: dict[str, Destination] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> "key[,key]"

@@ -15,7 +15,6 @@ from tui.secrets import without_userinfo
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_WRITE_METHODS = ("POST", "PUT", "PATCH")
 _JSON_PAYLOADS = ("json", "json-patch", "merge-patch")
 
 
@@ -53,9 +52,9 @@ def _all(section: Section | None, build: Any) -> dict[str, Any]:
     return result
 
 
-def _state(s: Section | None) -> m.State:
+def _state(s: Section | None) -> m.StateSettings:
     if s is None:
-        return m.State()
+        return m.StateSettings()
     path = s.path_value("path")
     url = s.text("url")
     parts = _split_url(s, "url", url) if url is not None else None
@@ -68,7 +67,7 @@ def _state(s: Section | None) -> m.State:
             )
     if path and url:
         s.error("url", "set either state.path (SQLite) or state.url (PostgreSQL), not both")
-    state = m.State(
+    state = m.StateSettings(
         path=path,
         url=url,
         password=s.secret("password"),

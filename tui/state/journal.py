@@ -66,12 +66,8 @@ class Journal:
         ops = {ident: (writeback, op) for ident, _s, writeback, op in sent}
         return Draft(snapshot, rows[0][1] if rows else 0, inflight, ops)
 
-    def discard(self, login: str, destination: str) -> None:
-        with self._db.write() as conn:
-            _clear(conn, login, destination)
-
     def discard_in(self, conn: Conn, login: str, destination: str) -> None:
-        """`discard` inside the caller's transaction."""
+        """Forget the draft, inside the caller's transaction."""
         _clear(conn, login, destination)
 
     def begin(

@@ -13,7 +13,7 @@ from tui.state.db import Dialect
 
 
 @dataclass(frozen=True)
-class Step:
+class Migration:
     sqlite: tuple[str, ...]
     postgres: tuple[str, ...]
 
@@ -21,8 +21,8 @@ class Step:
         return self.sqlite if dialect == "sqlite" else self.postgres
 
 
-def portable(*statements: str) -> Step:
-    return Step(statements, statements)
+def portable(*statements: str) -> Migration:
+    return Migration(statements, statements)
 
 
 # pg_advisory_xact_lock(space, key) key spaces, so writeback's locks never meet another's
@@ -165,4 +165,4 @@ _POSTGRES_1 = (
 # 2: a lock records its process's start token, so a dead holder on this host is seen at once
 _2 = portable("ALTER TABLE locks ADD COLUMN started TEXT")
 
-MIGRATIONS: list[Step] = [Step(_SQLITE_1, _POSTGRES_1), _2]
+MIGRATIONS: list[Migration] = [Migration(_SQLITE_1, _POSTGRES_1), _2]

@@ -16,7 +16,6 @@ from tui.table import Change, decode_cells, status_line
 from tui.workspace.report import Conflict
 
 Choice = Literal["overwrite", "theirs", "skip"]
-CHOICES: tuple[Choice, ...] = ("overwrite", "theirs", "skip")
 EVENTS: dict[Choice, str] = {"theirs": "take_theirs", "overwrite": "overwrite", "skip": "skip"}
 
 
