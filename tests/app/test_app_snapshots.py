@@ -2,7 +2,7 @@
 
 Nothing in it depends on the clock or the machine: a fixed identity, a fresh
 state (no locks, an empty audit trail), checks finished before the picture.
-Update with `pytest tests/test_app_snapshots.py --snapshot-update` and look at
+Update with `pytest tests/app/test_app_snapshots.py --snapshot-update` and look at
 the SVGs in tests/__snapshots__/ before committing them.
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support import leak_scanner, secret_values
 from tests.support.leak_scanner import Secret
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Names under which tests hand a value to the product as a secret.
 _SECRETISH = re.compile(r"token|secret|passw|pfx|jwt|api[_-]?key|(^|[_-])pw$", re.I)
 # ... and names that only say where a secret comes from or what it is called.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tui.config import load_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config.example.toml"
 SCHEMA = ROOT / "tui" / "config" / "schema.py"
 

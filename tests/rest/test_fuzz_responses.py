@@ -5,7 +5,7 @@ Each reader either gives its value or refuses with our own one-line error; no
 other exception type ever escapes.  Inputs that once escaped as another
 exception are pinned by regression tests at the end.  The other fuzzed inputs:
 write answers, pagination documents, `push` files and `audit --since` values
-(tests/test_fuzz_*.py).
+(tests/*/test_fuzz_*.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The secret-leak scan finds what it must: each encoded form, in a file and in a test's
 captured output, and end to end in a pytest run of its own whose last test fails naming
-each leak. The scan of the whole run is tests/test_zz_no_secret_leaks.py; the scanner is
+each leak. The scan of the whole run is tests/e2e/test_zz_no_secret_leaks.py; the scanner is
 tests/support/leak_scanner.py, the plugin tests/support/leak_scan.py.
 """
 
@@ -21,7 +21,7 @@ from tests.support import leak_scanner, secret_values
 from tests.support.leak_scanner import Coverage, FileScan, Scanner, Secret
 from tests.support.srv_postgrest import make_jwt
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Not a listed secret: the planted files below must not fail the run's own scan.
 PLANTED = "Planted-Leak/7f3a9e+x"
 SIGNER = "planted-jwt-signing-key-0123456789abcdef"
@@ -121,7 +121,7 @@ import base64
 import pytest
 
 from tests.support import leak_scan
-from tests.test_zz_no_secret_leaks import test_no_secret_leaks_anywhere  # collected first
+from tests.e2e.test_zz_no_secret_leaks import test_no_secret_leaks_anywhere  # collected first
 
 PLANTED = {planted!r}
 

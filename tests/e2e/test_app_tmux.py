@@ -90,7 +90,7 @@ def _command(*args: str) -> list[str]:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    root = str(Path(__file__).resolve().parent.parent)  # the package, installed or not
+    root = str(Path(__file__).resolve().parents[2])  # the package, installed or not
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     return {"NO_COLOR": "1", "TERM": "xterm-256color", "HOME": str(tmp_path), "PYTHONPATH": path}
 

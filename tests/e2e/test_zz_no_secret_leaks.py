@@ -2,9 +2,9 @@
 
 The scan itself is tests/support/leak_scan.py; the secrets are in
 tests/support/secret_values.py. This test, moved after every other test of the
-session, scans what the whole run produced; tests/test_leak_scan.py proves the
+session, scans what the whole run produced; tests/support/test_leak_scan.py proves the
 scanner finds what it must. The `zz` keeps this file last in collection order too,
-and the end-to-end run of tests/test_leak_scan.py imports its test from here.
+and the end-to-end run of tests/support/test_leak_scan.py imports its test from here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from tests.support import leak_scan
 from tests.support.leak_scanner import Coverage
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # What a run of the whole suite must at least have scanned: about a third of what one
 # scanned when measured (825 tests: 2777 files, 2473 reports, 222 state databases with
 # 18669 audit rows, 60 PostgreSQL dumps, 2015 server files, 6 snapshots).
@@ -36,8 +36,8 @@ WHOLE_RUN_FLOORS = {
 
 def _whole_suite(session: pytest.Session) -> bool:
     """True when every test file of tests/ has tests in this run (no -k, no file list)."""
-    ran = {item.path.name for item in session.items}
-    return ran >= {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    ran = {item.path.resolve() for item in session.items}
+    return ran >= set((ROOT / "tests").rglob("test_*.py"))
 
 
 def _floor_problems(coverage: Coverage) -> list[str]:

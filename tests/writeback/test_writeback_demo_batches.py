@@ -1,8 +1,8 @@
 """The writeback engine and the demo server's 207 batches where some rows fail: each row
 sent once, conflicts still checked, a failed batch POST not resent blindly, and resent
 once under an idempotency key. Every test checks what the server holds afterwards, not
-only the result the engine reports. Other servers: tests/test_writeback_json_server.py,
-tests/test_writeback_postgrest.py and tests/test_writeback_httpbin.py."""
+only the result the engine reports. Other servers: tests/writeback/test_writeback_json_server.py,
+tests/writeback/test_writeback_postgrest.py and tests/writeback/test_writeback_httpbin.py."""
 
 from __future__ import annotations
 
