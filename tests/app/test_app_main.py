@@ -16,6 +16,7 @@ from tui.app.panes.status import StatusLine
 from tui.demo import DemoServer
 from tui.secrets import SecretStore
 from tui.state import AuditEntry, StateStore
+from tui.state.db import now_us
 from tui.table import RowOutcome, State
 from tui.workspace.restore import UNKNOWN
 
@@ -113,7 +114,8 @@ async def test_lock_toggle_is_shared_and_audited(config: Path, state: StateStore
         await wait_until(pilot, lambda: "lock  products" in audit_text(app), what="lock audited")
         assert "🔒 locked by you" in status(app)
         assert "🔒 you" in dest_prompt(app, "products")
-        await pilot.pause(0.05)
+        lease_us = int(lock.ttl * 1e6)
+        await wait_until(pilot, lambda: now_us() + lease_us > lock.expires_us, what="time on")
         app.follower.heartbeat()  # what the app does every few seconds: the lease goes on
         assert state.locks.get("products").expires_us > lock.expires_us
         await pilot.press("ctrl+l")

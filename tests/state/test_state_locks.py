@@ -19,6 +19,7 @@ import httpx
 import msgspec.structs
 import pytest
 
+from tests.support.polling import poll_until
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import Children, race, who, write_config
 from tui.config import load_config
@@ -134,7 +135,7 @@ def test_automatic_locks_belong_to_a_process_manual_ones_to_the_login(store: Sta
 def test_renew_extends_the_lease_only_for_its_holder(store: StateStore) -> None:
     alice = who("alice")
     lock, _ = store.locks.acquire(DEST, alice, 5)
-    time.sleep(0.02)
+    poll_until(lambda: now_us() > lock.since_us, what="the clock past the acquisition")
     renewed = store.locks.renew(DEST, alice)
     assert renewed is not None and renewed.expires_us > lock.expires_us
     assert renewed.since_us == lock.since_us
@@ -145,9 +146,9 @@ def test_renew_extends_the_lease_only_for_its_holder(store: StateStore) -> None:
 
 def test_an_unrenewed_lease_runs_out(store: StateStore) -> None:
     alice = who("alice")
-    store.locks.acquire(DEST, alice, 0.05)
+    lock, _ = store.locks.acquire(DEST, alice, 0.05)
     store.locks.acquire("other", alice, 60)
-    time.sleep(0.1)
+    poll_until(lambda: now_us() >= lock.expires_us, what="the clock past the lease")
     assert store.locks.get(DEST) is None
     assert [lock.destination for lock in store.locks.all()] == ["other"]
     assert store.locks.renew(DEST, alice) is None

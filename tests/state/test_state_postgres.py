@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.polling import poll_until
 from tests.support.srv_process import free_port
 from tests.support.state_backends import (
     PG_SECRET_PASSWORD,
@@ -231,6 +232,14 @@ def test_wait_for_change_wakes_on_locks_and_audit_from_another_store(
     assert watcher.wait_for_change(0.3) is False, "a draft is neither audit nor lock"
 
 
+def listeners(state_pg: StatePg, database: str) -> int:
+    """Connections of the cluster waiting on LISTEN."""
+    [(count,)] = state_pg.execute(
+        database, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+    )
+    return int(count)
+
+
 def test_follow_sees_a_push_from_another_process_within_half_a_second(
     state_pg: StatePg, state_pg_database: str, tmp_path: Path
 ) -> None:
@@ -241,7 +250,7 @@ def test_follow_sees_a_push_from_another_process_within_half_a_second(
         follower = children.cli(config, "audit", "--follow", "--format", "jsonl")
         _at, line = follower.line()
         assert json.loads(line)["login"] == "seed"
-        time.sleep(0.3)  # the follower is listening by now
+        poll_until(lambda: listeners(state_pg, state_pg_database) == 1, what="LISTEN")
         for n in range(5):
             pushed = time.monotonic()
             store.audit.append(entry(f"pusher{n}"))
@@ -250,11 +259,8 @@ def test_follow_sees_a_push_from_another_process_within_half_a_second(
             # the follow loop reads only when told: without NOTIFY it would wait a second
             assert at - pushed < 0.5
             time.sleep(0.05)
-        listening = state_pg.execute(
-            state_pg_database,
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
-        )
-    assert listening == [(1,)]
+        listening = listeners(state_pg, state_pg_database)
+    assert listening == 1
 
 
 def test_a_store_whose_connection_was_cut_reconnects(
