@@ -6,10 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support import fault_proxy as fp
 from tests.support.app import app_for, loaded, wait_until, write_config
 from tests.support.screens import server_row, workspace, write_to_the_end
 from tui.state import StateStore
+
+pytestmark = pytest.mark.slow  # the app driven through the fault proxy
 
 
 def through(proxy: fp.FaultProxy, server: Any) -> str:

@@ -14,6 +14,8 @@ from tui.app.screens.forms_base import ConfigForm
 from tui.app.screens.forms_values import Field, updated_entry
 from tui.config import load_config
 
+pytestmark = pytest.mark.slow  # the app's forms driven key by key
+
 # The config edit tests' file, with an unused integration and an inline operation table.
 ORIGINAL = BASE.replace(
     "\n[destinations.customers]",

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.support.grid import SIZE, GridApp, go_to, make_table, record
 from tui.table import State
 
 
+@pytest.mark.slow
 async def test_moving_with_arrows_and_vi_keys() -> None:
     app = GridApp(make_table())
     async with app.run_test(size=SIZE) as pilot:
@@ -61,6 +64,7 @@ async def test_editing_text_in_place() -> None:
         assert app.focused is app.grid
 
 
+@pytest.mark.slow
 async def test_escape_closes_the_editor_without_a_change() -> None:
     table = make_table()
     app = GridApp(table)
@@ -73,6 +77,7 @@ async def test_escape_closes_the_editor_without_a_change() -> None:
         assert app.edits == [] and not table.dirty
 
 
+@pytest.mark.slow
 async def test_an_invalid_number_is_marked() -> None:
     table = make_table()
     app = GridApp(table)
@@ -123,6 +128,7 @@ async def test_a_choice_is_picked_from_a_list() -> None:
         assert not choices.display and app.edits == ["edit status"]
 
 
+@pytest.mark.slow
 async def test_a_date_is_parsed_by_the_column_type() -> None:
     table = make_table()
     app = GridApp(table)
@@ -155,6 +161,7 @@ async def test_key_and_read_only_columns_are_refused() -> None:
         assert not app.grid.editing and not table.dirty and app.edits == []
 
 
+@pytest.mark.slow
 async def test_adding_a_row_puts_the_cursor_on_it() -> None:
     table = make_table()
     app = GridApp(table)
@@ -176,6 +183,7 @@ async def test_adding_a_row_puts_the_cursor_on_it() -> None:
         )
 
 
+@pytest.mark.slow
 async def test_delete_strikes_a_row_and_d_again_undeletes() -> None:
     table = make_table()
     app = GridApp(table)
@@ -195,6 +203,7 @@ async def test_delete_strikes_a_row_and_d_again_undeletes() -> None:
         assert [table.state(r) for r in (2, 3, 4)] == [State.DELETED] * 2 + [State.CLEAN]
 
 
+@pytest.mark.slow
 async def test_undo_and_redo() -> None:
     table = make_table()
     app = GridApp(table)
@@ -213,6 +222,7 @@ async def test_undo_and_redo() -> None:
         assert app.refusals == ["nothing to undo"]
 
 
+@pytest.mark.slow
 async def test_fill_down_a_selection_and_from_the_cell_above() -> None:
     table = make_table()
     app = GridApp(table)
@@ -251,6 +261,7 @@ async def test_read_only_refuses_every_edit_and_keeps_the_table() -> None:
         assert table.version == version and app.edits == [] and not app.grid.editing
 
 
+@pytest.mark.slow
 async def test_read_only_set_later_closes_the_editor() -> None:
     table = make_table()
     app = GridApp(table)
@@ -284,6 +295,7 @@ async def test_refresh_table_keeps_the_cursor_and_grows_columns() -> None:
         assert app.grid.cursor_row == 99
 
 
+@pytest.mark.slow
 async def test_an_empty_grid_and_a_click() -> None:
     app = GridApp(None)
     async with app.run_test(size=SIZE) as pilot:

@@ -114,6 +114,7 @@ async def test_a_big_filter_and_search_come_back(big: Table) -> None:
         await _until(pilot, lambda: app.grid.cursor_row == ROWS - 3)
 
 
+@pytest.mark.slow
 async def test_pages_that_arrive_during_a_sort_join_the_view(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -142,6 +143,7 @@ async def test_pages_that_arrive_during_a_sort_join_the_view(
         assert table.visible_rows(ROWS, ROWS + 10) == list(range(ROWS, ROWS + 10))
 
 
+@pytest.mark.slow
 async def test_a_big_fill_down_goes_in_slices_and_esc_takes_it_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -66,6 +66,7 @@ WHOLE_TABLE = ("loaded_rows",)
 WHOLE_VIEW = ("_natural_ids", "prepare", "matches", "_current_values")
 
 
+@pytest.mark.slow
 async def test_a_million_rows_cost_a_screen_per_move_and_per_edit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 
 from tests.support.grid import SIZE, GridApp, go_to, make_table
@@ -80,6 +81,7 @@ async def test_paste_into_a_key_column_is_refused_whole() -> None:
         assert not table.dirty
 
 
+@pytest.mark.slow
 async def test_search_and_next_match() -> None:
     app = GridApp(make_table())
     async with app.run_test(size=SIZE) as pilot:
@@ -95,6 +97,7 @@ async def test_search_and_next_match() -> None:
         assert (app.grid.cursor_row, app.grid.cursor_column) == (250, "sku")
 
 
+@pytest.mark.slow
 async def test_filter_on_a_column_and_clear() -> None:
     table = make_table()
     app = GridApp(table)

@@ -11,6 +11,8 @@ from tests.support.app import app_for, loaded, wait_until, write_config
 from tui.demo import DemoServer
 from tui.state import StateStore
 
+pytestmark = pytest.mark.slow  # the app driven key by key against the demo server
+
 
 async def test_keys_remapped_in_the_config(tmp_path: Path, demo_server: DemoServer) -> None:
     config = write_config(tmp_path, demo_server.api_url, '\n[keys]\n"app.lock" = "f5"\n')

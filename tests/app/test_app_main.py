@@ -20,6 +20,8 @@ from tui.state.db import now_us
 from tui.table import RowOutcome, State
 from tui.workspace.restore import UNKNOWN
 
+pytestmark = pytest.mark.slow  # the app driven key by key against the demo server
+
 
 def status(app: object) -> str:
     return app.query_one(StatusLine).text  # type: ignore[attr-defined]

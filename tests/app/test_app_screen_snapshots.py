@@ -21,11 +21,13 @@ def test_preview_snapshot(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(app, terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_conflicts_snapshot(snap_compare: Any) -> None:
     app = Harness(ConflictScreen(conflicts()))
     assert snap_compare(app, press=["o"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_destination_form_snapshot(
     snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

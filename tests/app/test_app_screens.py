@@ -69,6 +69,7 @@ async def test_problems_disable_writing(tmp_path: Path) -> None:
     assert app.dismissed == [False]
 
 
+@pytest.mark.slow
 async def test_curl_view_and_copy(tmp_path: Path) -> None:
     preview = offline_preview(tmp_path)
     app = Harness(PreviewScreen(preview))
@@ -91,6 +92,7 @@ async def test_curl_view_and_copy(tmp_path: Path) -> None:
 # ----------------------------------------------------------- progress
 
 
+@pytest.mark.slow
 async def test_writeback_writes_rows_and_lists_failures(demo_server: Any, tmp_path: Path) -> None:
     ws = await loaded(demo_server, tmp_path)
     price_before = server_row(demo_server, 2)["price"]
@@ -137,6 +139,7 @@ async def test_writeback_conflict_comes_back_in_the_report(
     assert server_row(demo_server, 5)["qty"] == 999
 
 
+@pytest.mark.slow
 async def test_escape_while_writing_waits_for_the_end(
     make_demo_server: Any, tmp_path: Path
 ) -> None:
@@ -173,6 +176,7 @@ async def test_writeback_refused_by_a_lock(demo_server: Any, tmp_path: Path) -> 
 # ----------------------------------------------------------- conflicts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("keys", "expected"),
     [

@@ -27,6 +27,7 @@ async def _settled(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
 def test_main_screen(
     snap_compare: object, tmp_path: Path, demo_server: DemoServer, size: tuple[int, int]

@@ -33,6 +33,7 @@ def test_core_modules_found() -> None:
     assert {"tui.cli", "tui.config", "tui.secrets"} <= set(names)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", _core_modules())
 def test_core_module_imports_no_textual(module: str) -> None:
     code = (

@@ -140,6 +140,7 @@ def test_demo_config_is_valid() -> None:
     assert config.integrations["demo"].url == "http://127.0.0.1:9/api/v1"
 
 
+@pytest.mark.servers  # the demo server as a process
 def test_demo_serves_rows_and_writes_its_config(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [

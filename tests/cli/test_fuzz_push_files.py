@@ -22,6 +22,8 @@ from tui.commands.push import read_changes
 from tui.config.model import Column
 from tui.table import Change, ChangeFileError, Table, parse_changes
 
+pytestmark = pytest.mark.slow  # generated inputs, the command as a process
+
 
 def loaded_table() -> Table:
     columns = [Column("id", type="integer"), Column("qty", type="integer", min=0)]

@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.push_cli import AUTH, TOKEN, lines, product, push, write_config
+
+pytestmark = pytest.mark.slow  # the command as a process
 
 
 def test_push_changes_writes_and_reports_each_row(tmp_path: Path, make_demo_server) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.push_cli import AUTH, TOKEN, lines, product, push, write_config
+
+pytestmark = pytest.mark.slow  # the command as a process
 
 
 def test_text_dry_run_shows_requests_and_curl_masked(tmp_path: Path, make_demo_server) -> None:

@@ -16,6 +16,8 @@ from tests.support.state_support import child_env, cli, who, write_config
 from tui.state.identity import os_login
 from tui.state.migrations import MIGRATIONS
 
+pytestmark = pytest.mark.slow  # the commands as processes
+
 DEST = "products"
 CLOCK = r"\d\d:\d\d"
 

@@ -25,6 +25,8 @@ from tui.config import Config, ConfigError, load_config, parse_config
 from tui.config.warnings import warnings_for
 from tui.demo.config_text import demo_config_text
 
+pytestmark = pytest.mark.slow  # generated inputs
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "config.example.toml").read_text(encoding="utf-8")
 DEMO = demo_config_text("http://127.0.0.1:8765/api/v1", Path("/tmp/wb-fuzz/state.db"))

@@ -23,7 +23,7 @@ from tui.demo import DemoServer
 TMUX = shutil.which("tmux")
 if TMUX is None and os.environ.get("CI") == "true":
     raise RuntimeError("tmux is missing; .ci/install.sh installs it")
-pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.servers, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 
 
 class Terminal:

@@ -9,6 +9,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.support.journal import HeldOnTheWire, reopened
 from tests.support.reliability import (
     DEST,
@@ -22,6 +24,8 @@ from tests.support.reliability import (
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import Children, RequestTap, write_config
 from tui.workspace.report import LANDED
+
+pytestmark = pytest.mark.slow  # real processes killed, restarted or racing
 
 FIRST, BULK = 501, 50
 

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.reliability import DEST, done_per_row, patches, qty_on, trail
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import Children, RequestTap, cli, write_config
 from tui.state import StateStore
 from tui.state.audit import AuditEntry
+
+pytestmark = pytest.mark.slow  # real processes killed, restarted or racing
 
 PUSHERS, ROWS_EACH = 5, 20
 ROW_EVENTS = ("insert", "update", "delete")

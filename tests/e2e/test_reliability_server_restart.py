@@ -28,6 +28,8 @@ from tui.demo import DemoServer
 from tui.state import StateStore
 from tui.state.audit import AuditEntry
 
+pytestmark = pytest.mark.slow  # real processes killed, restarted or racing
+
 RESTART_IDS = list(range(601, 631))
 CUT = 11  # the server goes away while the 11th row is on the wire
 

@@ -74,6 +74,7 @@ def test_a_503_forever_gives_up_after_the_retries(tmp_path: Path, proxy: FaultPr
     assert pages == [] and len(proxy.log) == 3 and proxy.forwarded() == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "least"),
     [(lambda: "1", 0.95), (lambda: http_date(2), 0.95)],  # a date has whole seconds: (1, 2]
@@ -212,6 +213,7 @@ def test_a_50_mb_body_is_refused_without_filling_memory(
     assert growth_mb < bound_mb, f"the process grew by {growth_mb:.0f} MB"
 
 
+@pytest.mark.slow
 def test_a_50_mb_body_loads_under_a_larger_max_response_mb(
     tmp_path: Path, proxy: FaultProxy
 ) -> None:

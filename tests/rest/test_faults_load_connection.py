@@ -35,6 +35,7 @@ from tui.rest.errors import RedirectRefused, TimedOut, TlsError, TransportError
 # -- slow answers ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_delay_under_the_timeout_only_makes_the_load_slower(
     tmp_path: Path, proxy: FaultProxy
 ) -> None:
@@ -46,6 +47,7 @@ def test_a_delay_under_the_timeout_only_makes_the_load_slower(
     assert _faults(proxy, PAGE_2) == ["delay"] and len(proxy.log) == 5  # nothing retried
 
 
+@pytest.mark.slow
 def test_a_delay_over_the_timeout_is_a_timed_out_error_after_the_retry(
     tmp_path: Path, proxy: FaultProxy
 ) -> None:

@@ -22,6 +22,8 @@ from tui.rest.decode import decode
 from tui.rest.errors import PaginationError
 from tui.rest.paginate import PageRequest, Paginator, header_total, next_link
 
+pytestmark = pytest.mark.slow  # generated inputs
+
 FIRST = PageRequest(httpx.URL("https://api.example.com/v1/things?limit=10"))
 
 

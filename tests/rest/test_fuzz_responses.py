@@ -15,6 +15,7 @@ import io
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -30,6 +31,8 @@ from tests.support.fuzzing import (
 from tui.rest.decode import FORMATS, Decoded, decode, detect_format
 from tui.rest.errors import ResponseError, describe_body, describe_json_error
 from tui.rest.limits import retry_after_seconds
+
+pytestmark = pytest.mark.slow  # generated inputs
 
 # -- strategies ---------------------------------------------------------------------------
 

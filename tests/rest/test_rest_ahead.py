@@ -92,6 +92,7 @@ def test_pages_ahead_come_in_order_and_overlap(scripted: Make) -> None:
     assert 2 <= rows.most_in_flight <= 3  # ahead, within max_concurrency
 
 
+@pytest.mark.slow
 def test_one_at_a_time_where_the_total_is_unknown(scripted: Make) -> None:
     rows = Rows(delay=0.02)
     server = scripted(rows)

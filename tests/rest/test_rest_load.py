@@ -71,6 +71,7 @@ def test_demo_offset_with_total_from_header(demo_server_session: DemoServer) -> 
     assert len(pages) == 6  # 5 full pages + 500: no extra request for an empty page
 
 
+@pytest.mark.slow
 def test_demo_csv_and_xml_exports(demo_server_session: DemoServer) -> None:
     csv_pages = _load(_config(demo_server_session.api_url, "", path="/products.csv"))
     xml_pages = _load(_config(demo_server_session.api_url, "", path="/products.xml"))
@@ -88,6 +89,7 @@ def test_demo_nested_objects_and_arrays(demo_server_session: DemoServer) -> None
     assert record["validOrigins"].startswith('["')
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_is_waited_out(make_demo_server: Any) -> None:
     server: DemoServer = make_demo_server()
     server.inject_faults(2, status=429, retry_after=1)

@@ -282,6 +282,7 @@ def test_big_and_small_bodies_in_turn_arrive_whole_on_one_connection(serve: Call
     assert server.connections == 1
 
 
+@pytest.mark.slow
 def test_big_bodies_over_tls_arrive_whole_on_one_connection(tmp_path: Path) -> None:
     cert, key = make_untrusted_server_cert(tmp_path)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -61,6 +61,7 @@ def _redirect_to(target: str) -> ScriptedServer:
     return ScriptedServer(lambda seen: Reply(302, b"", {"Location": target}))
 
 
+@pytest.mark.slow
 async def test_redirect_outside_allowlist_is_refused_and_b_sees_nothing() -> None:
     with ScriptedServer(lambda s: Reply(200, {"ok": 1})) as b, _redirect_to(b.url + "/x") as a:
         integration = _config(a.url).integrations["a"]
@@ -97,6 +98,7 @@ async def test_trusted_host_gets_the_credentials() -> None:
     assert "token=qp-0123456789" in b.seen[0].path
 
 
+@pytest.mark.slow
 async def test_next_page_url_to_another_host_is_refused() -> None:
     with ScriptedServer(lambda s: Reply(200, [{"id": 9}])) as b:
 
@@ -145,6 +147,7 @@ pagination = {{ type = "next_url", next_url_path = "next" }}
     assert plain.seen == []
 
 
+@pytest.mark.slow
 async def test_retry_after_as_http_date_is_waited_out() -> None:
     calls: list[float] = []
 

@@ -119,6 +119,7 @@ def test_the_identity_is_the_os_account_not_the_environment(monkeypatch) -> None
 # ------------------------------------------------------------------ the command line
 
 
+@pytest.mark.slow
 def test_push_by_an_os_user_outside_write_exits_3_with_the_reason(
     tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:

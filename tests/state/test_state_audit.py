@@ -191,6 +191,7 @@ def test_retention_prunes_old_entries_on_open(
 # ------------------------------------------------------------------ writeback audit
 
 
+@pytest.mark.slow
 def test_audit_follow_shows_a_push_from_another_process_within_a_second(
     tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
@@ -215,6 +216,7 @@ def test_audit_follow_shows_a_push_from_another_process_within_a_second(
     assert set(seen) == {"lock", "update", "unlock"}
 
 
+@pytest.mark.slow
 def test_audit_formats_parse(tmp_path: Path, demo_server, state_backend: StateBackend) -> None:
     config = write_config(tmp_path, demo_server, state=state_backend)
     with state_backend() as state:
@@ -237,6 +239,7 @@ def test_audit_formats_parse(tmp_path: Path, demo_server, state_backend: StateBa
     assert len(lines) == 2 and all("update" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_audit_since_takes_a_duration_or_an_iso_time(
     tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
@@ -257,6 +260,7 @@ def test_audit_since_takes_a_duration_or_an_iso_time(
     assert len(run.stderr.splitlines()) == 1 and "--since 'yesterday'" in run.stderr
 
 
+@pytest.mark.slow
 def test_audit_output_holds_no_secret_after_a_push(
     tmp_path: Path, make_demo_server, state_backend: StateBackend
 ) -> None:

@@ -39,6 +39,7 @@ def dead_pid() -> int:
     return child.pid
 
 
+@pytest.mark.slow
 def test_a_killed_holder_on_this_host_is_taken_over_at_once(state_backend: StateBackend) -> None:
     with Children() as children, state_backend() as state:
         holder = children.worker("hold", state_backend.target, DEST, "bob", HERE, LONG_TTL)
@@ -63,6 +64,7 @@ def test_a_killed_holder_on_this_host_is_taken_over_at_once(state_backend: State
     assert "ended" in takeover.line()
 
 
+@pytest.mark.slow
 def test_a_killed_holder_on_another_host_keeps_its_lease(state_backend: StateBackend) -> None:
     """A pid seen from here says nothing about another host's processes."""
     with Children() as children, state_backend() as state:
@@ -113,6 +115,7 @@ def test_a_manual_lock_outlives_the_process_that_took_it(state_backend: StateBac
         assert state.locks.get(DEST) is None
 
 
+@pytest.mark.slow
 def test_liveness_of_this_and_of_ended_processes() -> None:
     token = start_token(os.getpid())
     assert token and token == start_token(os.getpid())
@@ -149,6 +152,7 @@ def test_a_killed_unreaped_child_counts_as_gone() -> None:
     assert gone(child.pid, token)
 
 
+@pytest.mark.slow
 def test_a_zombie_holder_is_taken_over(state_backend: StateBackend) -> None:
     """The holder was killed, and its parent has not reaped it yet."""
     holder = subprocess.Popen(

@@ -19,6 +19,8 @@ from tui.state.journal import ident_text
 from tui.workspace import Workspace
 from tui.workspace.report import LANDED
 
+pytestmark = pytest.mark.slow  # processes killed with -9 and restarted
+
 
 def plain(data: Any) -> Any:
     """As it crossed the process boundary: JSON."""

@@ -46,6 +46,7 @@ def events(state: StateStore, *names: str) -> list:
 # ------------------------------------------------------------------ two processes racing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("logins", "here"),
     [(("alice", "bob"), False), (("alice", "alice"), False), (("alice", "bob"), True)],
@@ -79,6 +80,7 @@ def test_two_processes_racing_never_both_hold(
 # ------------------------------------------------------------------ leases
 
 
+@pytest.mark.slow
 def test_lease_of_a_killed_holder_expires_and_is_taken_over(state_backend: StateBackend) -> None:
     with Children() as children:
         holder = children.worker("hold", state_backend.target, DEST, "bob", "bobhost", "2")
@@ -206,6 +208,7 @@ async def test_manual_lock_lets_the_same_login_write_and_refuses_others(
         assert [e.event for e in state.audit.query()] == ["lock", "update"]
 
 
+@pytest.mark.slow
 async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
     tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
@@ -229,6 +232,7 @@ async def test_a_writeback_waits_briefly_for_a_lease_that_runs_out(
     ]
 
 
+@pytest.mark.slow
 async def test_a_writeback_waits_for_another_writebacks_lock_and_says_so(
     tmp_path: Path, demo_server, state_backend: StateBackend
 ) -> None:
@@ -280,6 +284,7 @@ async def test_a_writeback_refuses_at_once_with_lock_wait_0_or_under_a_lock_by_h
     assert time.monotonic() - started < 2 and not heard
 
 
+@pytest.mark.slow
 async def test_a_writeback_longer_than_its_lease_keeps_the_lock(
     tmp_path: Path, make_demo_server, state_backend: StateBackend
 ) -> None:
@@ -412,6 +417,7 @@ def test_a_newer_schema_is_refused_in_one_line(tmp_path: Path) -> None:
     assert "\n" not in message and str(path) in message and "newer" in message
 
 
+@pytest.mark.slow
 def test_processes_opening_a_fresh_file_at_once_all_succeed(tmp_path: Path) -> None:
     """Round after round, six processes open (create, switch to WAL, migrate) one new file."""
     directory, rounds = tmp_path / "fresh", 40

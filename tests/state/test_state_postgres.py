@@ -210,6 +210,7 @@ def test_a_follower_by_id_misses_no_entry_of_concurrent_writers(
 # ------------------------------------------------------------------ the change feed
 
 
+@pytest.mark.slow
 def test_wait_for_change_wakes_on_locks_and_audit_from_another_store(
     state_backend: StateBackend,
 ) -> None:

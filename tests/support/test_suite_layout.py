@@ -175,3 +175,25 @@ def test_snapshots_sit_beside_the_tests_that_take_them() -> None:
         if not defined:
             orphans.append(str(svg.relative_to(TESTS)))
     assert not orphans, f"snapshots of no test: {orphans}"
+
+
+def _support_fixtures() -> dict[str, ast.FunctionDef]:
+    """The fixtures tests/support defines, by name."""
+    found = {}
+    for path in SUPPORT.glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and any(
+                "fixture" in ast.unparse(decorator) for decorator in node.decorator_list
+            ):
+                found[node.name] = node
+    return found
+
+
+def test_the_servers_marker_knows_the_fixtures_that_start_servers() -> None:
+    """A server fixture renamed without tests/conftest.py would leave its users unmarked."""
+    from tests.conftest import SERVER_FIXTURES, SERVER_PARAMS
+
+    fixtures = _support_fixtures()
+    assert not SERVER_FIXTURES - set(fixtures), SERVER_FIXTURES - set(fixtures)
+    for name, value in SERVER_PARAMS.items():
+        assert value in ast.unparse(fixtures[name].decorator_list[0]), name

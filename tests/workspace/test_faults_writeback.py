@@ -168,6 +168,7 @@ def assert_one_line(message: str) -> None:
     assert message and "\n" not in message and "Traceback" not in message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 async def test_a_fault_on_one_row_of_a_writeback(rig: Rig, name: str) -> None:
     case = CASES[name]
@@ -362,6 +363,7 @@ async def test_a_write_answered_see_other_elsewhere_is_unknown(
     assert ws.lock_state() is None
 
 
+@pytest.mark.slow
 async def test_a_certificate_that_does_not_verify_sends_nothing(
     tmp_path: Path,
     demo_server: Any,
@@ -392,6 +394,7 @@ async def test_a_certificate_that_does_not_verify_sends_nothing(
         assert swapped.lock_state() is None
 
 
+@pytest.mark.slow
 def test_push_through_faults_names_rows_and_keeps_the_token_out(
     tmp_path: Path, make_demo_server: Callable[..., Any], fault_proxy: Callable[..., fp.FaultProxy]
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from tui.config import parse_config
 from tui.writeback.changes import RowChange
 from tui.writeback.plan import plan
 from tui.writeback.responses import row_results
+
+pytestmark = pytest.mark.slow  # generated inputs
 
 STATUSES = {"done", "failed", "conflict", "unknown", "skipped"}
 

@@ -145,6 +145,7 @@ def test_batch_pages(demo_server) -> None:
     assert all(r.status == "done" for r in results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [503])
 def test_unreachable_server_fails_rows_not_sent(status: int, tmp_path: Path) -> None:
     config = parse_config(demo_config_text("http://127.0.0.1:9/api/v1", tmp_path / "s.db"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.writeback_run import by_row, configure, insert, run, update
 from tui.config.model import Destination, Integration
@@ -44,6 +45,7 @@ def demo_row(server, row_id: int) -> dict[str, Any]:
     return response.json() if response.status_code == 200 else {}
 
 
+@pytest.mark.slow
 def test_batch_with_failing_rows_sends_each_row_once(demo_server) -> None:
     integration, dest = demo_dest(demo_server)
     rows = {i: demo_row(demo_server, i) for i in range(40, 47)}
