@@ -1,4 +1,4 @@
-"""Loading the demo config's `products` through the fault proxy (tests/test_faults_load_*.py):
+"""Loading the demo config's `products` through the fault proxy (tests/*/test_faults_load_*.py):
 a demo server asking for a bearer token as the upstream, a proxy in front of it, the
 config pointed at the proxy, and checks that an error is one clear line naming the
 request. Also a pytest plugin (tests/conftest.py): the `upstream` and `proxy` fixtures

@@ -1,5 +1,5 @@
 """The grid harness: a Grid mounted on a Table built in memory from a typed destination,
-shared by the grid test modules (tests/test_app_grid*.py)."""
+shared by the grid test modules (tests/app/test_app_grid*.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers of the reliability tests (tests/test_reliability_*.py): what the demo server
+"""Helpers of the reliability tests (tests/e2e/test_reliability_*.py): what the demo server
 holds and was sent, what the audit trail says, and the check that a recovered writer
 left every row accounted for."""
 

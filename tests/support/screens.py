@@ -1,5 +1,5 @@
 """The writeback screens harness: a screen pushed on its own, a workspace on the demo
-config, and the rows it needs (tests/test_app_screens.py and the modules that reuse it)."""
+config, and the rows it needs (tests/app/test_app_screens.py and the modules that reuse it)."""
 
 from __future__ import annotations
 

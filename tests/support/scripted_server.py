@@ -1,4 +1,4 @@
-"""Helpers for the REST engine tests; the self-check is tests/test_scripted_server.py.
+"""Helpers for the REST engine tests; the self-check is tests/support/test_scripted_server.py.
 
 `ScriptedServer`: a stdlib HTTP server on 127.0.0.1 that answers from a
 function and records every request it got (path and headers), so a test can

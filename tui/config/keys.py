@@ -1,7 +1,7 @@
 """The ids of the app's key bindings, for the `[keys]` table of the configuration.
 
 Plain data, free of textual, so `writeback validate` can name an unknown id; the
-app's bindings carry exactly these ids (tests/test_app_main.py keeps both in step).
+app's bindings carry exactly these ids (tests/app/test_app_main.py keeps both in step).
 """
 
 from __future__ import annotations
