@@ -63,7 +63,6 @@ class Connection:
         self.credentials = Credentials(secret_headers, secret_params)
         self._clients = Clients(integration, store)
         self._slots = asyncio.Semaphore(integration.max_concurrency)
-        self.retries_done = 0  # for tests and progress: how many retries this connection made
 
     async def __aenter__(self) -> Connection:
         return self
@@ -188,7 +187,6 @@ class Connection:
                 response.extensions["writeback.note"] = decision.note
                 return response
             attempt += 1
-            self.retries_done += 1
             await asyncio.sleep(decision.wait)
 
     async def _send_once(
