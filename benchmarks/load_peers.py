@@ -1,25 +1,35 @@
 """`writeback load` next to what a user would otherwise run, measured in the same run.
 
-    python benchmarks/load_peers.py [--rows N] [--page N] [--runs N]
+    python benchmarks/load_peers.py [--rows N] [--page N] [--runs N] [--delay MS]
+                                    [--against TREE]
 
-A static server in its own process (HTTP/1.1, keep-alive) serves N rows x 10
+Two servers, each in its own process (HTTP/1.1, keep-alive, a thread per
+connection, Nagle off as nginx and Go servers have it), serve N rows x 10
 columns, pre-encoded, two ways:
 
   next_url   /linked/K.json: {"data": [...], "links": {"next": {"href": ...}}}
   offset     /rows?offset=S&limit=L: {"data": [...], "meta": {"total": N}}
 
-Each contender prints every row as JSON Lines to /dev/null, start-up included:
+one at once ("static pages"), the other after --delay ms per page (20 by
+default), as a real API takes to answer.  Each contender prints every row as
+JSON Lines to /dev/null, start-up included:
 
-  curl           curl fetching the same URLs (transfer only, no decoding); again
-                 for the offset pages, which the server encodes per request
-  bare stdlib    an 8-line urllib + json script following links.next.href
+  curl           curl fetching the same URLs (transfer only, no decoding)
+  bare stdlib    an 8-line urllib + json script following links.next.href,
+                 one page after the other
   bare orjson    the same script with orjson
-  writeback      `writeback load DEST --format jsonl`, a new process each run
+  writeback      `writeback load DEST --format jsonl`, a new process each run,
+                 max_concurrency 8 (the default): the offset pages are asked
+                 for ahead once the first names the total; again with 4
 
-Prints the median of --runs runs of each (interleaved), and writeback's ratio to
-each peer.
-Goal: writeback <= 1.2x the bare orjson script, and never slower than the bare
-stdlib one.  Not a timed test.
+--against TREE adds `writeback load` from another source tree (say, an older
+commit checked out with `git worktree add`) to the same rounds.
+
+Prints the median of --runs runs of each (every round runs every contender
+once, so a noisy spell falls on all alike), each one's ratio to the bare
+scripts, and the goals: with slow pages, offset <= 0.3x and next_url <= 1.1x
+the bare orjson script; with static pages, never slower than the bare stdlib
+one.  Not a timed test.
 """
 
 from __future__ import annotations
@@ -34,14 +44,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from msgspec import Struct
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _SERVER = r"""
-import json, sys
+import json, sys, time
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-rows, page = int(sys.argv[1]), int(sys.argv[2])
+rows, page, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 data = [
     {"id": i, "name": f"Customer {i:07d}", "email": f"customer{i}@example{i % 97}.com",
      "status": ("active", "paused", "closed")[i % 3], "city": f"City {i % 1000}",
@@ -58,16 +71,24 @@ for k in range(pages):
         body["links"]["next"] = {"href": f"/linked/{k + 1}.json"}
     linked[f"/linked/{k}.json"] = json.dumps(body).encode()
 
+@cache
+def window(start, limit):
+    return json.dumps({"data": data[start:start + limit], "meta": {"total": rows}}).encode()
+
+for k in range(pages):
+    window(k * page, page)
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as nginx, Go, uvicorn and gunicorn do
     def do_GET(self):
         url = urlsplit(self.path)
         body = linked.get(url.path)
         if url.path == "/rows":
             q = parse_qs(url.query)
-            start, limit = int(q["offset"][0]), int(q["limit"][0])
-            chunk = data[start:start + limit]
-            body = json.dumps({"data": chunk, "meta": {"total": rows}}).encode()
+            body = window(int(q["offset"][0]), int(q["limit"][0]))
+        if delay:
+            time.sleep(delay)
         if body is None:
             self.send_error(404)
             return
@@ -79,7 +100,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up
+            super().handle_error(request, client_address)
+
+server = Server(("127.0.0.1", 0), Handler)
 print(f"http://127.0.0.1:{server.server_port}", flush=True)
 server.serve_forever()
 """
@@ -97,106 +124,170 @@ BARE_STDLIB = _BARE.format(json="json", dumps='json.dumps(r).encode() + b"\\n"')
 BARE_ORJSON = _BARE.format(json="orjson", dumps='orjson.dumps(r) + b"\\n"')
 
 CONFIG = """
-[integrations.static]
+[integrations.{name}]
 url = "{url}"
-[destinations.linked]
-integration = "static"
+max_concurrency = {concurrency}
+[destinations.{name}_linked]
+integration = "{name}"
 path = "/linked/0.json"
-[destinations.linked.load]
+[destinations.{name}_linked.load]
 records = "data"
 pagination = {{ type = "next_url", next_url_path = "links.next.href", max_pages = 100000 }}
-[destinations.offset]
-integration = "static"
+[destinations.{name}_offset]
+integration = "{name}"
 path = "/rows"
-[destinations.offset.load]
+[destinations.{name}_offset.load]
 records = "data"
 pagination = {{ type = "offset", count = {page}, total_path = "meta.total", max_pages = 100000 }}
 """
 
+STDLIB, ORJSON = "bare stdlib script", "bare orjson script"
+NEXT_URL, OFFSET = "writeback, next_url", "writeback, offset"
+# max_concurrency, written out so another tree (--against) loads with the same
+WIDTH, NARROW = 8, 4  # the default; the second slow integration's
+OFFSET_NARROW = f"writeback, offset, {NARROW} at once"
 
-def medians(
-    contenders: list[tuple[str, list[str], dict[str, str] | None]], runs: int
-) -> list[tuple[str, float]]:
+
+class Contender(Struct):
+    section: str
+    name: str
+    argv: list[str]
+    env: dict[str, str] | None = None
+    cwd: Path = ROOT
+
+
+def medians(contenders: list[Contender], runs: int) -> dict[tuple[str, str], float]:
     """Median seconds of each command; runs interleaved (one of each per round), so a
     slow spell of a noisy machine falls on every contender alike."""
-    times: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
+    times: dict[tuple[str, str], list[float]] = {(c.section, c.name): [] for c in contenders}
     for _ in range(runs):
-        for name, argv, env in contenders:
+        for c in contenders:
             started = time.perf_counter()
-            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True, env=env, cwd=ROOT)
-            times[name].append(time.perf_counter() - started)
-    return [(name, statistics.median(times[name])) for name, _, _ in contenders]
+            subprocess.run(c.argv, stdout=subprocess.DEVNULL, check=True, env=c.env, cwd=c.cwd)
+            times[(c.section, c.name)].append(time.perf_counter() - started)
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
-def count_lines(argv: list[str], env: dict[str, str]) -> int:
-    done = subprocess.run(argv, capture_output=True, check=True, env=env, cwd=ROOT)
+def count_lines(c: Contender) -> int:
+    done = subprocess.run(c.argv, capture_output=True, check=True, env=c.env, cwd=c.cwd)
     return done.stdout.count(b"\n")
+
+
+def start_server(rows: int, page: int, delay: float) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER, str(rows), str(page), str(delay)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    return server, server.stdout.readline().strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--page", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--delay", type=float, default=20.0, help="ms per page, slow server")
+    parser.add_argument("--against", type=Path, help="another source tree to load with")
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-c", _SERVER, str(args.rows), str(args.page)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None
-    url = server.stdout.readline().strip()
+    static, static_url = start_server(args.rows, args.page, 0.0)
+    slow, slow_url = start_server(args.rows, args.page, args.delay / 1000)
+    sections = {"static": static_url, "slow": slow_url}
+    integrations = [("static", static_url, WIDTH), ("slow", slow_url, WIDTH)]
+    integrations.append(("narrow", slow_url, NARROW))
     try:
         with tempfile.TemporaryDirectory(prefix="writeback-bench-") as tmp:
             config = Path(tmp) / "bench.toml"
-            config.write_text(CONFIG.format(url=url, page=args.page))
-            env = {**os.environ, "WRITEBACK_CONFIG": str(config)}
-            rows = _measure(url, args, env)
+            config.write_text(
+                "".join(
+                    CONFIG.format(name=name, url=url, page=args.page, concurrency=concurrency)
+                    for name, url, concurrency in integrations
+                )
+            )
+            found = medians(_contenders(sections, args, config), args.runs)
     finally:
-        server.terminate()
-        server.wait()
-    _print(rows, args)
+        for server in (static, slow):
+            server.terminate()
+            server.wait()
+    _print(found, args)
 
 
-def _measure(url: str, args: argparse.Namespace, env: dict[str, str]) -> list[tuple[str, float]]:
-    wb = [sys.executable, "-m", "tui", "load"]
-    # byte-code, as `pip install` leaves it (an editable install under
-    # PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "tui")], check=True)
-    for dest in ("linked", "offset"):
-        loaded = count_lines([*wb, dest, "--format", "jsonl"], env)
-        assert loaded == args.rows, f"{dest}: loaded {loaded} rows, expected {args.rows}"
+def _contenders(
+    sections: dict[str, str], args: argparse.Namespace, config: Path
+) -> list[Contender]:
+    trees = [("", ROOT)] + ([(f" ({args.against.name})", args.against)] if args.against else [])
+    for _, tree in trees:
+        # byte-code, as `pip install` leaves it (an editable install under
+        # PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "tui")], check=True)
     pages = -(-args.rows // args.page)
-    contenders: list[tuple[str, list[str], dict[str, str] | None]] = []
     curl = shutil.which("curl")
-    if curl:
-        urls = [f"{url}/linked/{k}.json" for k in range(pages)]
-        contenders.append(("curl (transfer only)", [curl, "-s", *urls], None))
-        # the offset pages are encoded per request: what the server alone takes for them
-        offsets = [f"{url}/rows?offset={k * args.page}&limit={args.page}" for k in range(pages)]
-        contenders.append(("curl, offset pages", [curl, "-s", *offsets], None))
-    contenders += [
-        ("bare stdlib script", [sys.executable, "-c", BARE_STDLIB, url], None),
-        ("bare orjson script", [sys.executable, "-c", BARE_ORJSON, url], None),
-        ("writeback, next_url", [*wb, "linked", "--format", "jsonl"], env),
-        ("writeback, offset", [*wb, "offset", "--format", "jsonl"], env),
-    ]
-    return medians(contenders, args.runs)
+    contenders: list[Contender] = []
+    for section, url in sections.items():
+        if curl:
+            urls = [f"{url}/linked/{k}.json" for k in range(pages)]
+            contenders.append(Contender(section, "curl (transfer only)", [curl, "-s", *urls]))
+        contenders.append(Contender(section, STDLIB, [sys.executable, "-c", BARE_STDLIB, url]))
+        contenders.append(Contender(section, ORJSON, [sys.executable, "-c", BARE_ORJSON, url]))
+        for label, tree in trees:
+            # the tree's own package first: `python -m` puts the working directory first
+            env = {**os.environ, "WRITEBACK_CONFIG": str(config), "PYTHONPATH": str(tree)}
+            runs = [(NEXT_URL, f"{section}_linked"), (OFFSET, f"{section}_offset")]
+            if section == "slow":
+                runs.append((OFFSET_NARROW, "narrow_offset"))
+            for name, dest in runs:
+                argv = [sys.executable, "-m", "tui", "load", dest, "--format", "jsonl"]
+                contenders.append(Contender(section, name + label, argv, env, tree))
+    for c in contenders:
+        if c.name.startswith("writeback"):
+            loaded = count_lines(c)
+            assert loaded == args.rows, f"{c.name}: loaded {loaded} rows, expected {args.rows}"
+    return contenders
 
 
-def _print(found: list[tuple[str, float]], args: argparse.Namespace) -> None:
-    peers = dict(found)
-    stdlib, fast = peers["bare stdlib script"], peers["bare orjson script"]
+_TITLES = {"static": "loopback, static pages", "slow": "{delay:g} ms per page"}
+
+
+def _print(found: dict[tuple[str, str], float], args: argparse.Namespace) -> None:
     pages = -(-args.rows // args.page)
     print(f"\n{args.rows:,} rows x 10 columns in {pages} pages, JSON Lines to /dev/null,")
-    print(f"start-up included, median of {args.runs} runs each\n")
-    print(f"{'':<24}{'seconds':>9}{'rows/s':>12}{'vs stdlib':>11}{'vs orjson':>11}")
-    for name, seconds in found:
-        rate = args.rows / seconds
-        print(
-            f"{name:<24}{seconds:>9.2f}{rate:>12,.0f}{seconds / stdlib:>10.2f}x{seconds / fast:>10.2f}x"
-        )
-    print("\ngoal: writeback <= 1.20x the bare orjson script, <= 1.00x the bare stdlib script")
+    print(f"start-up included, median of {args.runs} runs each, contenders interleaved\n")
+    print(f"{'':<42}{'seconds':>9}{'rows/s':>12}{'vs stdlib':>11}{'vs orjson':>11}")
+    for section in ("static", "slow"):
+        print(_TITLES[section].format(delay=args.delay))
+        stdlib, fast = found[(section, STDLIB)], found[(section, ORJSON)]
+        for (where, name), seconds in found.items():
+            if where != section:
+                continue
+            rate = args.rows / seconds
+            ratios = f"{seconds / stdlib:>10.2f}x{seconds / fast:>10.2f}x"
+            print(f"  {name:<40}{seconds:>9.2f}{rate:>12,.0f}{ratios}")
+    print()
+    slow_fast, static_stdlib = found[("slow", ORJSON)], found[("static", STDLIB)]
+    goals = [
+        (f"{args.delay:g} ms pages, offset", found[("slow", OFFSET)] / slow_fast, 0.3, "orjson"),
+        (
+            f"{args.delay:g} ms pages, next_url",
+            found[("slow", NEXT_URL)] / slow_fast,
+            1.1,
+            "orjson",
+        ),
+        ("static pages, next_url", found[("static", NEXT_URL)] / static_stdlib, 1.0, "stdlib"),
+        ("static pages, offset", found[("static", OFFSET)] / static_stdlib, 1.0, "stdlib"),
+    ]
+    for what, ratio, goal, peer in goals:
+        verdict = "met" if round(ratio, 2) <= goal else "NOT met"
+        print(f"goal: {what:<30} {ratio:.2f}x the bare {peer} script (<= {goal:.2f}x): {verdict}")
+    if args.against:
+        label = f" ({args.against.name})"
+        for section in ("static", "slow"):
+            for name in (NEXT_URL, OFFSET, OFFSET_NARROW):
+                if (section, name) not in found:
+                    continue
+                ours, theirs = found[(section, name)], found[(section, name + label)]
+                title = _TITLES[section].format(delay=args.delay)
+                print(f"{title}, {name}: this tree {ours / theirs:.2f}x {args.against.name}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """JSON on the hot paths (response bodies in, JSON Lines out) through msgspec, with the
 standard library's meaning kept wherever msgspec would differ.
 
-msgspec decodes a page in about two thirds of orjson's time and, unlike orjson, keeps
-integers of any size exact, so no body needs scanning first.  What it refuses (NaN and
+msgspec is among the fastest JSON libraries and, unlike orjson, keeps integers of any
+size exact, so no body needs scanning first.  What it refuses (NaN and
 Infinity, 1e400, byte order marks, UTF-16, lone surrogates) goes through `json`, so a
 body decodes to the same value and fails with the same words either way.
 """

@@ -84,7 +84,7 @@ def test_a_broken_answer_once_is_retried_and_the_load_completes(
     ("fault", "reason"),
     [
         (reset(after_bytes=200), "connection reset by peer"),
-        (truncate(), "bytes of the body to come"),
+        (truncate(), "peer closed connection without sending complete message body"),
     ],
     ids=["reset", "truncate"],
 )

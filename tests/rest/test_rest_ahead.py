@@ -109,6 +109,28 @@ def test_a_server_that_caps_the_page_size_loses_no_row(scripted: Make) -> None:
     assert len(server.seen) == len(pages) == 15
 
 
+def test_the_next_page_is_asked_for_while_the_caller_holds_this_one(scripted: Make) -> None:
+    # next_url: the next request can only follow the page that names it; the command
+    # line's caller writes a page out meanwhile, and the request must not wait for it
+    def linked(seen: Seen) -> Reply:
+        number = int(parse_qs(urlsplit(seen.path).query).get("p", ["1"])[0])
+        following = {"next": f"/rows?p={number + 1}"} if number < 3 else {}
+        return Reply(200, {"data": [{"id": number}], "links": following})
+
+    server = scripted(linked)
+    cfg = _config(server.url, 'type = "next_url", next_url_path = "links.next"')
+    pages = load_rows(cfg.integrations["i"], cfg.destinations["d"], SecretStore())
+    try:
+        assert next(pages).records == [{"id": 1}]
+        deadline = time.monotonic() + 10
+        while len(server.seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [s.path for s in server.seen] == ["/rows", "/rows?p=2"]
+        assert [p.records for p in pages] == [[{"id": 2}], [{"id": 3}]]
+    finally:
+        pages.close()
+
+
 def test_page_numbers_ahead(scripted: Make) -> None:
     rows = Rows(delay=0.02)
     server = scripted(rows)

@@ -79,7 +79,6 @@ async def test_server_errors_are_retried_then_reported_once(httpbin_url: str) ->
         response = await conn.request("GET", conn.url("/status/503"))
         with pytest.raises(HttpStatusError) as caught:
             conn.raise_for_status(response)
-        assert conn.retries_done == 2
     assert "503" in str(caught.value) and "gave up after 3 tries" in str(caught.value)
 
 

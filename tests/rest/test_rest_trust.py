@@ -170,3 +170,18 @@ async def test_retry_after_as_http_date_is_waited_out() -> None:
     assert pages[0].records == [{"id": 1}]
     # An HTTP date has whole seconds: at least one second, at most the two asked for.
     assert 0.9 <= calls[1] - calls[0] <= 2.5
+
+
+async def test_a_configured_proxy_carries_the_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        for variant in (name, name.lower()):
+            monkeypatch.delenv(variant, raising=False)
+    with ScriptedServer(lambda seen: Reply(200, {"data": [{"id": 1}]})) as proxy:
+        cfg = _config("http://api.example.invalid/v1", extra=f'proxy = "{proxy.url}"')
+        async with Connection(cfg.integrations["a"], SecretStore()) as conn:
+            response = await conn.request("GET", conn.url("/rows"))
+    assert response.json() == {"data": [{"id": 1}]}
+    # a forward proxy is asked for the absolute URL; the host itself is never resolved
+    assert [s.path for s in proxy.seen] == [
+        f"http://api.example.invalid/v1/rows?token={SECRETS[2]}"
+    ]

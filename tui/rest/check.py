@@ -34,7 +34,6 @@ TLS_ERROR: Final = "TLS error"
 UNREACHABLE: Final = "unreachable"
 TIMEOUT: Final = "timeout"
 UNEXPECTED: Final = "unexpected response"
-VERDICTS: tuple[Verdict, ...] = (OK, AUTH_FAILED, TLS_ERROR, UNREACHABLE, TIMEOUT, UNEXPECTED)
 
 
 class CheckResult(Struct, frozen=True):
@@ -42,7 +41,6 @@ class CheckResult(Struct, frozen=True):
     verdict: Verdict
     detail: str  # one line, no secrets
     status: int | None = None
-    elapsed_ms: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,12 +70,11 @@ async def _check(conn: Connection) -> CheckResult:
         elapsed = round((time.perf_counter() - started) * 1000)
         conn.raise_for_status(response)
     except RestError as exc:
-        elapsed = round((time.perf_counter() - started) * 1000)
         detail = f"{exc.message} [{exc.request}]" if exc.request else exc.message
-        return CheckResult(name, verdict_of(exc), detail, getattr(exc, "status", None), elapsed)
+        return CheckResult(name, verdict_of(exc), detail, getattr(exc, "status", None))
     kind = detect_format(response.headers.get("content-type", ""), response.content)
     detail = f"{response.status_code} in {elapsed} ms ({kind})"
-    return CheckResult(name, OK, detail, response.status_code, elapsed)
+    return CheckResult(name, OK, detail, response.status_code)
 
 
 def verdict_of(exc: RestError) -> Verdict:

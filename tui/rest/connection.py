@@ -3,7 +3,7 @@
 Why async: the app runs loads in a Textual worker and the writeback engine sends
 many requests at once under a concurrency bound; one `httpx.AsyncClient` per
 integration serves both without a thread per request.  Command-line callers use
-`run_sync` / `tui.rest.load.load_rows`, which drive the same code on a private
+`tui.rest.load.load_rows` or `asyncio.run`, which drive the same code on a private
 event loop.
 
 A request here: URL checked against https_only, the process-wide rate limit,
@@ -18,8 +18,8 @@ import asyncio
 import contextlib
 import socket
 import ssl
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TypeVar, cast
+from collections.abc import AsyncGenerator, Mapping
+from typing import cast
 
 import httpx
 from msgspec.structs import replace
@@ -46,7 +46,6 @@ from tui.secrets import SecretStore
 
 MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-T = TypeVar("T")
 
 
 class Connection:
@@ -64,7 +63,6 @@ class Connection:
         self.credentials = Credentials(secret_headers, secret_params)
         self._clients = Clients(integration, store)
         self._slots = asyncio.Semaphore(integration.max_concurrency)
-        self.retries_done = 0  # for tests and progress: how many retries this connection made
 
     async def __aenter__(self) -> Connection:
         return self
@@ -189,7 +187,6 @@ class Connection:
                 response.extensions["writeback.note"] = decision.note
                 return response
             attempt += 1
-            self.retries_done += 1
             await asyncio.sleep(decision.wait)
 
     async def _send_once(
@@ -312,12 +309,3 @@ def _transport_reason(exc: Exception) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return type(exc).__name__.replace("Timeout", " timeout").strip().lower()
     return str(exc) or type(exc).__name__
-
-
-def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
-    """Run one coroutine to completion from synchronous code (the command line)."""
-    return asyncio.run(_call(factory))
-
-
-async def _call(factory: Callable[[], Awaitable[T]]) -> T:
-    return await factory()

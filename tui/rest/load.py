@@ -3,16 +3,17 @@
 `iter_pages` is an async generator: it asks for the next page only when the
 consumer asks for it, so memory is bounded by what the consumer keeps (the
 table store), not by how many rows the service has.  One page is in memory at
-a time here.  `load_rows` drives it from synchronous code on a private event
-loop (the command line).
+a time here.  `load_rows` drives it from synchronous code (the command line) on
+an event loop in a thread of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from typing import Any
+import threading
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator
+from typing import Any, TypeVar
 
 import httpx
 from msgspec import Struct, field
@@ -30,6 +31,8 @@ from tui.rest.errors import (
 )
 from tui.rest.paginate import PageRequest, Paginator
 from tui.secrets import SecretStore
+
+T = TypeVar("T")
 
 
 class Page(Struct):
@@ -285,8 +288,14 @@ def load_rows(
     *,
     limit: int | None = None,
 ) -> Iterator[Page]:
-    """`iter_pages` for synchronous callers: each page is fetched when asked for."""
+    """`iter_pages` for synchronous callers (the command line).
+
+    The event loop runs in a thread of its own, so the pages asked for ahead are sent
+    and read while the caller handles the page it was given; the caller's thread only
+    waits when it asks for a page that has not come yet."""
     loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="writeback-load", daemon=True)
+    thread.start()
     conn: Connection | None = None
     pages: AsyncGenerator[Page, None] | None = None
     try:
@@ -294,14 +303,36 @@ def load_rows(
         pages = iter_pages(conn, dest, limit=limit)
         while True:
             try:
-                page = loop.run_until_complete(anext(pages))
+                page = _on(loop, _next(pages))
             except StopAsyncIteration:
                 return
             yield page
     finally:
-        if pages is not None:
-            loop.run_until_complete(pages.aclose())
-        if conn is not None:
-            loop.run_until_complete(conn.aclose())
-        loop.run_until_complete(loop.shutdown_asyncgens())  # httpx's inner byte iterators
-        loop.close()
+        try:
+            _on(loop, _wind_down(pages, conn))
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
+
+
+def _on(loop: asyncio.AbstractEventLoop, step: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run_coroutine_threadsafe(step, loop).result()
+
+
+async def _next(pages: AsyncGenerator[Page, None]) -> Page:
+    return await anext(pages)
+
+
+async def _wind_down(pages: AsyncGenerator[Page, None] | None, conn: Connection | None) -> None:
+    """What asyncio.run does on the way out: a step still running (the caller was
+    interrupted while it waited) is cancelled before the pages and clients close."""
+    running = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+    if pages is not None:
+        await pages.aclose()
+    if conn is not None:
+        await conn.aclose()
+    await asyncio.get_running_loop().shutdown_asyncgens()  # httpx's inner byte iterators

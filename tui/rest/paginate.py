@@ -64,6 +64,7 @@ class Paginator:
         self.params = params  # every query parameter we add ourselves, for add_missing_params
         self._seen: set[str] = set()
         self.total: int | None = None
+        self._foreseen: tuple[list[PageRequest], tuple[int, int | None]] = ([], (0, None))
 
     def first(self, url: httpx.URL) -> PageRequest:
         p = self.spec
@@ -97,14 +98,18 @@ class Paginator:
         known and every page brings `step` rows; [] where the next page cannot be foreseen."""
         if self.total is None or step <= 0 or self.spec.type not in ("offset", "page", "range"):
             return []
-        foreseen: list[PageRequest] = []
-        request = current
+        # the pages foreseen last time, less the one that has now come, if it came as foreseen
+        last, self._foreseen = self._foreseen, ([], (step, self.total))
+        kept = last[0][1:] if last[1] == (step, self.total) and last[0][:1] == [current] else []
+        foreseen = kept[:pages]
+        request = foreseen[-1] if foreseen else current
         while len(foreseen) < pages:
             following = self._counted_next(request, step)
             if following is None or following.number > self.spec.max_pages:
                 break
             foreseen.append(following)
             request = following
+        self._foreseen = (foreseen, (step, self.total))
         return foreseen
 
     def _counted_next(self, current: PageRequest, count: int) -> PageRequest | None:
