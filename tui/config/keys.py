@@ -11,7 +11,7 @@ from typing import Any
 
 from tui.config.reader import Section, did_you_mean
 
-# binding id -> what it does (README and `writeback validate` hints use these words)
+# binding id -> what it does (docs/keys.md and `writeback validate` hints use these words)
 BINDING_IDS: dict[str, str] = {
     "app.quit": "quit (asks first when changes are pending)",
     "app.help": "show the keys",
@@ -121,7 +121,7 @@ def keymap(s: Section | None) -> dict[str, str]:
         ident = ".".join(path)
         if ident not in BINDING_IDS:
             hint = did_you_mean(ident, BINDING_IDS)
-            s.error(path, f"unknown binding id{hint}; config.example.toml lists them")
+            s.error(path, f"unknown binding id{hint}; docs/keys.md lists them")
         elif not isinstance(value, str):
             s.error(path, 'must be a string of keys such as "ctrl+s" or "f1,question_mark"')
         elif problem := key_problem(value):
