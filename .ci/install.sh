@@ -166,7 +166,7 @@ install_datasette() {
 
 check_servers() {
   log "versions"
-  python -c 'import importlib.metadata as m; print(*(f"{p} {m.version(p)}" for p in ("httpbin", "gunicorn", "psycopg")), sep="\n")'
+  python -c 'import importlib.metadata as m; print(*(f"{p} {m.version(p)}" for p in ("httpbin", "gunicorn", "hypercorn", "psycopg")), sep="\n")'
   printf 'json-server %s\n' "$("$JSON_SERVER_BIN" --version)"
   if [ -x "$NODE_NEW_BIN/node" ]; then
     printf 'node %s (json-server 1.x, %s)\n' "$("$NODE_NEW_BIN/node" --version)" "$NODE_NEW_PREFIX"

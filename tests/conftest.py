@@ -23,6 +23,7 @@ SERVER_FIXTURES = frozenset(
         "httpbin_url",
         "httpbin_tls",
         "httpbin_tls_untrusted",
+        "httpbin_h2",
         "_json_server_running",
         "json_server_1",
         "_postgrest_running",
