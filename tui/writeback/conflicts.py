@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,6 +181,15 @@ def _same(theirs: Any, loaded: Any) -> bool:
     # Loaded values may have been typed by the table (1 vs "1", 2.5 vs "2.50").
     if theirs == loaded:
         return True
+    if isinstance(theirs, str) != isinstance(loaded, str) and isinstance(
+        theirs if isinstance(loaded, str) else loaded, list | dict
+    ):
+        # a JSON column: one side holds the structure, the other its text (arrays load as text)
+        text, value = (loaded, theirs) if isinstance(loaded, str) else (theirs, loaded)
+        try:
+            return bool(json.loads(text) == value)
+        except ValueError:
+            return False
     try:
         return float(theirs) == float(loaded)
     except (TypeError, ValueError):
