@@ -182,3 +182,31 @@ async def test_a_reload_cancelled_at_no_rows_leaves_the_journal_whole(
             await pilot.pause()
             assert "7 changed, 1 deleted" in status(app)
             assert journaled(state) == expected == normal(ws.table.snapshot())
+
+
+async def test_a_failed_reload_keeps_every_pending_edit(
+    tmp_path: Path, make_demo_server: Callable[..., DemoServer]
+) -> None:
+    server = make_demo_server()
+    config = write_config(tmp_path, server.api_url)
+    with StateStore(tmp_path / "state.db") as state:
+        app = app_for(config, state)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await loaded(pilot)
+            ws = app.bench.ws
+            assert ws is not None
+            assert ws.table.edit(0, "name", "Edited")
+            ws.table.delete_rows([1])
+            ws.journal()
+            expected = journaled(state)
+            server.service.inject_faults(1, status=400)  # the reload's first page
+            await pilot.press("r")
+            await wait_until(pilot, lambda: "load failed" in (app.grid.read_only or ""))
+            await pilot.pause()
+            assert "1 changed, 1 deleted" in status(app)
+            assert normal(ws.table.snapshot()) == expected == journaled(state)
+            await pilot.press("r")
+            await wait_until(pilot, lambda: DEST in app.bench.loaded, what="reloaded")
+            await pilot.pause()
+            assert marks(app, 3) == "~- "
+            assert normal(ws.table.snapshot()) == expected == journaled(state)
