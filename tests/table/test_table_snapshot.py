@@ -51,9 +51,15 @@ def test_restore_reports_rows_gone_and_values_moved_on() -> None:
     problems = server_now.restore(data)
     assert problems == [
         "row id=2, qty: changed on the server since the edit (was 20, now 21); your value is kept",
-        "row id=4 is no longer there; its change was not restored",
+        "row id=4 is not loaded; its change is kept, not sent",
     ]
     assert server_now.value(2, "qty") == 25
+    # the gone row's change is carried: counted, journaled, never sent
+    assert str(server_now.counts()) == "2 changed"
+    assert {"key": {"id": 4}, "set": {"qty": 41}, "was": {"qty": 40}} in server_now.snapshot()[
+        "updates"
+    ]
+    assert [c.key for c in server_now.changes()] == [{"id": 2}]
 
 
 def test_restore_replaces_the_current_changes() -> None:

@@ -1,6 +1,7 @@
 """Loading a destination's rows in a worker: progress in pages and rows, rows shown as
 pages arrive, cancellable with esc.  A load that did not finish leaves the grid
-read-only, so a partial table is never written back as if it were whole."""
+read-only, so a partial table is never written back as if it were whole; the pending
+changes stay counted and marked throughout (the table carries those of rows not loaded)."""
 
 from __future__ import annotations
 
@@ -106,15 +107,13 @@ class Loader:
         if problem:
             self._failed(ws, problem)
             return
-        was_dirty = ws.table.dirty
         started = time.monotonic()
         try:
             await ws.load(on_page=lambda page: self._page(ws, page))
         except asyncio.CancelledError:
-            self._unfinished(ws, was_dirty, f"load cancelled after {ws.table.row_count:,} rows")
+            self._unfinished(ws, f"load cancelled after {ws.table.loaded_count:,} rows")
             raise
         except Exception as exc:  # every failure of a load is shown, never raised into the UI
-            self._unfinished(ws, was_dirty, None)
             self._failed(ws, ws.redact(str(exc)))  # a RestError's str names the request
             return
         bench.loaded.add(dest)
@@ -122,6 +121,13 @@ class Loader:
         self._show(ws, "")
         self.seconds[dest] = time.monotonic() - started
         self.on_rows(ws)
+        gone = ws.table.unplaced_words()
+        if gone:
+            self.notify(
+                f"{len(gone):,} rows with pending changes are no longer on the server; "
+                f"their changes are kept in the draft, not sent (first: {gone[0]})",
+                title=dest, severity="warning", timeout=10,
+            )  # fmt: skip
         self.on_done(ws)
 
     def _show(self, ws: Workspace, text: str, *, error: bool = False) -> None:
@@ -133,13 +139,10 @@ class Loader:
         self._show(ws, progress_words(ws.dest.id, page))
         self.on_rows(ws)
 
-    def _unfinished(self, ws: Workspace, was_dirty: bool, words: str | None) -> None:
+    def _unfinished(self, ws: Workspace, words: str) -> None:
         bench = self.bench
-        if words:
-            bench.unfinished[ws.dest.id] = f"{words}: press r to reload"
-            self._show(ws, bench.unfinished[ws.dest.id], error=True)
-        if was_dirty and not ws.table.dirty:
-            ws.restore_draft()  # a reload lost the pending edits half way: the journal has them
+        bench.unfinished[ws.dest.id] = f"{words}: press r to reload"
+        self._show(ws, bench.unfinished[ws.dest.id], error=True)
         self.on_rows(ws)
 
     def _failed(self, ws: Workspace, message: str) -> None:

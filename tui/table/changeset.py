@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeGuard
 
-from tui.config.model import OPS, Op, WriteStatus
+from tui.config.model import OPS, Column, Op, WriteStatus
 from tui.config.reader import printable
+from tui.table.carry import Carried, CarriedRow
+from tui.table.checks import Counts
 from tui.table.edits import AddRow, EditableRows, MarkDeleted
 from tui.table.keys import key_words
 from tui.table.rows import same
@@ -163,10 +165,40 @@ class ChangeSetRows(EditableRows):
     """Rows whose pending changes go out as a change set and come back in; see the module
     docstring."""
 
+    def __init__(
+        self,
+        columns: Mapping[str, Column] | Iterable[Column] = (),
+        key: Sequence[str] = (),
+        *,
+        read_only: str | None = None,
+    ) -> None:
+        super().__init__(columns, key, read_only=read_only)
+        self._carried = Carried()  # changes of rows not loaded (yet)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._overlay) or bool(self._carried)
+
+    def counts(self) -> Counts:
+        """The overlay's counts plus the carried rows': a reload shows every pending change."""
+        counts, carried = super().counts(), self._carried
+        if not carried:
+            return counts
+        return Counts(
+            counts.changed + carried.changed,
+            counts.changed_values + carried.changed_values,
+            counts.new,
+            counts.deleted + carried.deleted,
+            counts.invalid,
+        )
+
     # ----------------------------------------------------------- out
 
     def changes(self) -> ChangeSet:
-        """The pending changes: inserts, then updates and deletes in row order."""
+        """The pending changes: inserts, then updates and deletes in row order.
+
+        Carried changes are left out: their row is not loaded, so there is nothing
+        to send them to (they count, and stay in the snapshot)."""
         ov = self._overlay
         out = [
             Change("insert", row=row, values={k: v for k, v in values.items() if v is not None})
@@ -184,23 +216,29 @@ class ChangeSetRows(EditableRows):
         return ChangeSet(tuple(out), keyed=bool(self.key))
 
     def snapshot(self) -> dict[str, object]:
-        """The change set as plain JSON-able data, for a journal."""
+        """The change set as plain JSON-able data, for a journal: carried changes included."""
         ov, ident = self._overlay, self.ident
+        updates = [
+            {
+                **ident(row),
+                "set": encode_cells(cells),
+                "was": encode_cells({c: self._store.get(row, c) for c in cells}),
+            }
+            for row, cells in ov.updates.items()
+        ]
+        deletes = [ident(row) for row in ov.deletes]
+        errors = [{**ident(row), "reason": reason} for row, reason in self._errors.items()]
+        parts = {"updates": updates, "deletes": deletes, "errors": errors}
+        for part, item in self._carried.items():
+            parts[part].append(item)
         return {
             "format": SNAPSHOT_FORMAT,
             "key": list(self.key),
             "next_new": ov.next_new,
-            "updates": [
-                {
-                    **ident(row),
-                    "set": encode_cells(cells),
-                    "was": encode_cells({c: self._store.get(row, c) for c in cells}),
-                }
-                for row, cells in ov.updates.items()
-            ],
+            "updates": updates,
             "inserts": [{"row": row, "values": encode_cells(v)} for row, v in ov.inserts.items()],
-            "deletes": [ident(row) for row in ov.deletes],
-            "errors": [{**ident(row), "reason": reason} for row, reason in self._errors.items()],
+            "deletes": deletes,
+            "errors": errors,
         }
 
     def ident(self, row: int) -> dict[str, object]:
@@ -334,7 +372,8 @@ class ChangeSetRows(EditableRows):
         """Replace the change set with a snapshot; returns what could not be restored as it was.
 
         Rows are found by key (by row id without keys).  A row whose loaded
-        value moved on since the snapshot keeps the edit and is reported.
+        value moved on since the snapshot keeps the edit and is reported; the
+        changes of a row not loaded are carried (and reported) until it arrives.
         """
         if data.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"unknown snapshot format {data.get('format')!r}")
@@ -342,49 +381,122 @@ class ChangeSetRows(EditableRows):
         self._clear_changes()
         self._invalid.clear()
         self.history.clear()
-        problems: list[str] = []
-        for item in _items(data["updates"]):
-            self._restore_update(item, problems)
         for item in _items(data["inserts"]):
             self._add_new(_int(item["row"]), decode_cells(_cells(item["values"])), len(ov.inserts))
         ov.next_new = min(ov.next_new, _int(data["next_new"]))
-        self._restore_marks(data, problems)
+        self._carry(data)
+        problems: list[str] = []
+        self._place_carried(None, problems)
         for row in ov.inserts:
             for column in self.columns:
                 self._validate(row, column)
         self._revalidate_new_keys()  # once, not per row: restoring stays linear
         self.version += 1
-        return problems
+        return problems + self.unplaced_words()
 
-    def _restore_marks(self, data: Mapping[str, object], problems: list[str]) -> None:
-        """Deletes and writeback errors, on the rows that are still there."""
-        for item in _items(data["deletes"]):
-            row = self._restore_row(item, problems)
-            if row is not None:
-                self._overlay.deletes[row] = None
-        for item in _items(data.get("errors", [])):
-            row = self._restore_row(item, [])
-            if row is not None:
-                self._errors[row] = str(item["reason"])
+    def append_page(self, records: Sequence[Mapping[str, object]]) -> range:
+        """Loaded rows arrive; the carried changes of those among them are placed."""
+        rows = super().append_page(records)
+        if self._carried and self._place_carried(rows, []):
+            self.version += 1  # values changed, not only rows added: views are computed again
+        return rows
 
-    def _restore_row(self, item: Mapping[str, object], problems: list[str]) -> int | None:
-        found: int | None
-        if "key" in item:
-            key = decode_cells(_cells(item["key"]))
-            found = self.find(key)
-            where = f"row {key_words(key)}"
-        else:
-            row = _int(item["row"])
-            found = row if self.exists(row) else None
-            where = f"row {item['row']}"
-        if found is None:
-            problems.append(f"{where} is no longer there; its change was not restored")
-        return found
+    def place_unplaced(self) -> list[str]:
+        """After a complete load: place what a page missed (a key typed differently);
+        returns how the rows still unplaced, no longer on the server, are named."""
+        if self._carried and self._place_carried(None, []):
+            self.version += 1
+        return self.unplaced_words()
 
-    def _restore_update(self, item: Mapping[str, object], problems: list[str]) -> None:
-        row = self._restore_row(item, problems)
-        if row is None:
-            return
+    def unplaced_words(self) -> list[str]:
+        """One line per row whose changes are carried: not loaded, or no longer there."""
+        lines = []
+        for entry in self._carried.rows.values():
+            ident = entry.ident
+            where = (
+                f"row {key_words(decode_cells(_cells(ident['key'])))}"
+                if "key" in ident
+                else f"row {ident['row']}"
+            )
+            lines.append(f"{where} is not loaded; its change is kept, not sent")
+        return lines
+
+    def drop_unplaced(self, ident: Mapping[str, object]) -> None:
+        """Forget the carried changes of one row ({"key": ...} or {"row": N}): they landed."""
+        self._carried.pop(self._lookup_ident(ident))
+
+    def forget_unplaced(self) -> None:
+        """Forget every carried change (the change set is discarded)."""
+        self._carried.clear()
+        self.version += 1
+
+    def _clear_changes(self) -> None:
+        self._carried.clear()
+        super()._clear_changes()
+
+    def _carry(self, data: Mapping[str, object]) -> None:
+        """Every update, delete and error of a snapshot, carried until placed."""
+        carried = self._carried
+        for part in ("updates", "deletes", "errors"):
+            for item in _items(data.get(part, [])):
+                ident: dict[str, object] = (
+                    {"key": item["key"]} if "key" in item else {"row": _int(item["row"])}
+                )
+                lookup = self._lookup_ident(ident)
+                entry = carried.entry(lookup, ident)
+                if part == "updates":
+                    entry.update = {"set": item["set"], "was": item.get("was", {})}
+                elif part == "deletes":
+                    entry.delete = True
+                else:
+                    entry.error = str(item["reason"])
+                carried.counted(lookup, entry)
+
+    def _lookup_ident(self, ident: Mapping[str, object]) -> object:
+        if "key" in ident:
+            lookup = self._keys.lookup(decode_cells(_cells(ident["key"])))
+            return object() if lookup is None else lookup  # a null key part: never placed
+        return ("row", _int(ident["row"]))
+
+    def _lookup_row(self, row: int) -> object:
+        if self.key and row >= 0:
+            return self._keys.lookup(self.key_of(row))
+        return ("row", row)
+
+    def _place_carried(self, rows: range | None, problems: list[str]) -> int:
+        """Place the carried changes of `rows` (of every loaded row: None); how many rows."""
+        carried = self._carried
+        placed = 0
+        if rows is None or len(carried) <= len(rows):
+            for lookup, entry in list(carried.rows.items()):
+                row = self._row_of(entry.ident)
+                if row is not None and (rows is None or row in rows):
+                    carried.pop(lookup)
+                    self._place(row, entry, problems)
+                    placed += 1
+            return placed
+        for row in rows:
+            found = carried.pop(self._lookup_row(row))
+            if found is not None:
+                self._place(row, found, problems)
+                placed += 1
+        return placed
+
+    def _row_of(self, ident: Mapping[str, object]) -> int | None:
+        if "key" in ident:
+            return self.find(decode_cells(_cells(ident["key"])))
+        row = _int(ident["row"])
+        return row if self.exists(row) else None
+
+    def _place(self, row: int, entry: CarriedRow, problems: list[str]) -> None:
+        if entry.update is not None:
+            self._place_update(row, entry.update, problems)
+        if entry.delete:
+            self._overlay.deletes[row] = None
+        if entry.error is not None:
+            self._errors[row] = entry.error
+
+    def _place_update(self, row: int, item: Mapping[str, object], problems: list[str]) -> None:
         was = decode_cells(_cells(item.get("was", {})))
         for column, value in decode_cells(_cells(item["set"])).items():
             self._store.add_column(column)

@@ -58,6 +58,8 @@ def settle_landed(
             hit = row is not None and row not in pending
         elif op == "delete" and "key" in ident:
             hit = row is None
+            if hit:  # carried while its row was missing: it is gone, as the delete asked
+                table.drop_unplaced(ident)
         elif op == "insert" and "row" in ident:
             key = _inserted_key(table, snapshot, int(ident["row"]))
             hit = key is not None

@@ -88,7 +88,11 @@ class Workspace:
     # ----------------------------------------------------------- rows
 
     async def load(self, on_page: Callable[[Page], None] | None = None) -> None:
-        """(Re)load the rows page by page; pending changes are carried over by key."""
+        """(Re)load the rows page by page; pending changes are carried over by key.
+
+        The new table starts with the whole change set (tui.table.carry): each change
+        shows as its row arrives, and one whose row never comes is kept, so a cancelled
+        or failed load, or a journal saved meanwhile, loses nothing."""
         from tui.rest.connection import Connection  # the REST engine, imported when first used
         from tui.rest.load import iter_pages
 
@@ -98,15 +102,18 @@ class Workspace:
             for c in self.table.changes()
             if c.row is not None and c.row in self.held
         }
-        self.table = Table.for_destination(self.dest)
+        table = Table.for_destination(self.dest)
+        if pending:
+            table.restore(pending)
+        self.table = table
         async with Connection(self.integration, self.secrets) as conn:
             async for page in iter_pages(conn, self.dest):
-                self.table.append_page(page.records)
+                table.append_page(page.records)
                 if on_page:
                     on_page(page)
         if pending:
-            self.table.restore(pending)
-            landed, keys = landed_held(self.table, pending, held)
+            table.place_unplaced()
+            landed, keys = landed_held(table, pending, held)
             if landed:  # held rows the server turns out to hold: written after all
                 draft = Draft(pending, 0)
                 self._settle(
@@ -160,6 +167,7 @@ class Workspace:
         Audited as one entry holding every line, in the transaction that clears the draft."""
         entry = self._discard_entry()
         self.table.revert_rows([c.row for c in self.table.changes() if c.row is not None])
+        self.table.forget_unplaced()
         with self.state.db.write() as conn:
             if entry is not None and self.dest.audit:
                 self.state.audit.add(conn, entry)
