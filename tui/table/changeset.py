@@ -32,7 +32,7 @@ from typing import TypeGuard
 
 from tui.config.model import OPS, Op, WriteStatus
 from tui.config.reader import printable
-from tui.table.edits import AddRow, EditableRows, MarkDeleted
+from tui.table.edits import AddRow, DropRow, EditableRows, EditOp, MarkDeleted, SetCell
 from tui.table.keys import key_words
 from tui.table.rows import same
 from tui.table.types import parse_text
@@ -203,6 +203,47 @@ class ChangeSetRows(EditableRows):
             "errors": [{**ident(row), "reason": reason} for row, reason in self._errors.items()],
         }
 
+    def take_snapshot(self) -> dict[str, object]:
+        """``snapshot()`` for the journal: what it holds from now on is that, whole."""
+        self._unjournaled, self._errors_cleared = [], []
+        self.journal_whole = False
+        return self.snapshot()
+
+    def take_steps(self) -> list[list[object]] | None:
+        """The operations made since the journal last took them, as plain data that
+        names rows as ``ident`` does (tui.state.journal.fold replays them onto a snapshot);
+        costs what they did, not the change set.  None when a change outside any step
+        came in between (writeback results, a restore): then ``take_snapshot()``."""
+        if self.journal_whole:
+            return None
+        batches, self._unjournaled = self._unjournaled, []
+        cleared, self._errors_cleared = self._errors_cleared, []
+        idents: dict[int, dict[str, object]] = {}
+        out = [self._journal_op(op, idents) for ops in batches for op in ops]
+        out += [["e", idents.get(row) or self.ident(row)] for row in cleared]
+        return out
+
+    def _journal_op(self, op: EditOp, idents: dict[int, dict[str, object]]) -> list[object]:
+        row = op.row
+        if isinstance(op, SetCell):
+            if row < 0:
+                return ["n", row, op.column, encode_value(op.after)]
+            ident = idents.get(row) or idents.setdefault(row, self.ident(row))
+            loaded = self._store.get(row, op.column)
+            changed = not same(op.after, loaded)
+            return ["s", ident, op.column, encode_value(op.after), encode_value(loaded), changed]
+        if isinstance(op, AddRow):
+            return ["a", row, op.position, encode_cells(op.values)]
+        if isinstance(op, DropRow):
+            return ["r", row]
+        ident = idents.get(row) or idents.setdefault(row, self.ident(row))
+        return ["d" if isinstance(op, MarkDeleted) else "u", ident]
+
+    def clear_error(self, row: int) -> None:
+        if row in self._errors:
+            self._errors_cleared.append(row)
+        super().clear_error(row)
+
     def ident(self, row: int) -> dict[str, object]:
         """How a journal names a row: by key where the table has one (new rows by id)."""
         if self.key and row >= 0:
@@ -287,6 +328,7 @@ class ChangeSetRows(EditableRows):
             else:
                 self._errors[outcome.row] = outcome.reason or outcome.status
         self.history.clear()
+        self.journal_whole, self._unjournaled = True, []
         self.version += 1
         return moved
 
@@ -326,6 +368,7 @@ class ChangeSetRows(EditableRows):
         for column, value in pending.items():
             ov.set_cell(row, column, value, self._store.get(row, column))
             self._validate(row, column)
+        self.journal_whole, self._unjournaled = True, []
         self.version += 1
 
     # ----------------------------------------------------------- in: a journal's snapshot
@@ -353,6 +396,7 @@ class ChangeSetRows(EditableRows):
             for column in self.columns:
                 self._validate(row, column)
         self._revalidate_new_keys()  # once, not per row: restoring stays linear
+        self.journal_whole, self._unjournaled = True, []
         self.version += 1
         return problems
 
