@@ -108,8 +108,7 @@ def _read(
     db: Database, session: str, destination: str
 ) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
     base = db.read(
-        "SELECT upto, saved_us, snapshot FROM session_drafts"
-        " WHERE session = ? AND destination = ?",
+        "SELECT upto, saved_us, snapshot FROM session_drafts WHERE session = ? AND destination = ?",
         (session, destination),
     )
     upto = base[0][0] if base else 0

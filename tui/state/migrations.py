@@ -219,7 +219,9 @@ _SESSION_COLUMNS = "id, login, host, pid, tty, started, kind, since_us, seen_us,
 # 3: one draft per session, kept as a snapshot and the edit steps appended after it
 _3 = Migration(
     _sessions("INTEGER", "INTEGER", "REAL", "INTEGER PRIMARY KEY"),
-    _sessions("integer", "bigint", "double precision", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+    _sessions(
+        "integer", "bigint", "double precision", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+    ),
 )
 
 MIGRATIONS: list[Migration] = [Migration(_SQLITE_1, _POSTGRES_1), _2, _3]

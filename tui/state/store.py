@@ -68,7 +68,9 @@ class StateStore:
 
     def open_another(self) -> Database:
         """Another connection to the same state, for a thread of its own."""
-        return open_database(self.url or Path(str(self.path)), password=self._password, migrate=False)
+        return open_database(
+            self.url or Path(str(self.path)), password=self._password, migrate=False
+        )
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block until the audit trail or the locks change, or `timeout` seconds pass.

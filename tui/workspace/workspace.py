@@ -12,9 +12,9 @@ from tui.config.model import Config, Destination, Integration
 from tui.secrets import SecretStore
 from tui.state import access
 from tui.state.audit import AuditEntry
+from tui.state.draftlog import COMPACT_BYTES, COMPACT_STEPS
 from tui.state.errors import AccessRefused, Refused
 from tui.state.identity import Identity
-from tui.state.draftlog import COMPACT_BYTES, COMPACT_STEPS
 from tui.state.journal import Draft, OtherDraft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
@@ -188,9 +188,13 @@ class Workspace:
         count, total = self._appended[0] + 1, self._appended[1] + size
         self._appended = (count, total)
         session = self.state.journal.session_of(self.who.login)
-        if (count >= COMPACT_STEPS or total >= COMPACT_BYTES) and session is not None:
-            if self.state.compactor.start(session, self.dest.id, self.who.login):
-                self._appended = (0, 0)
+        due = count >= COMPACT_STEPS or total >= COMPACT_BYTES
+        if (
+            due
+            and session is not None
+            and self.state.compactor.start(session, self.dest.id, self.who.login)
+        ):
+            self._appended = (0, 0)
         return size
 
     def discard(self, offer: OtherDraft | None = None) -> None:
@@ -205,9 +209,7 @@ class Workspace:
             with self.state.db.write() as conn:
                 if entry is not None and self.dest.audit:
                     self.state.audit.add(conn, entry)
-                self.state.journal.discard_in(
-                    conn, self.who.login, self.dest.id, offer.session.id
-                )
+                self.state.journal.discard_in(conn, self.who.login, self.dest.id, offer.session.id)
             return
         entry = self._discard_entry()
         self.table.revert_rows([c.row for c in self.table.changes() if c.row is not None])
