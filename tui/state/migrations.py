@@ -218,7 +218,9 @@ _SESSION_COLUMNS = "id, login, host, pid, tty, started, kind, since_us, seen_us,
 
 # 3: one draft per session, kept as a snapshot and the edit steps appended after it
 _3 = Migration(
-    _sessions("INTEGER", "INTEGER", "REAL", "INTEGER PRIMARY KEY"),
+    _sessions(
+        "INTEGER", "INTEGER", "REAL", "INTEGER PRIMARY KEY AUTOINCREMENT"
+    ),  # ids never reused
     _sessions(
         "integer", "bigint", "double precision", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
     ),
