@@ -134,3 +134,36 @@ def test_a_gone_sessions_draft_is_discarded_by_name_only(state_backend: StateBac
     with b.db.write() as conn:
         b.journal.discard_in(conn, LOGIN, DEST, session_a)
     assert b.journal.others(LOGIN, DEST) == [] and b.journal.load(LOGIN, DEST) is not None
+
+
+def test_a_draft_kept_before_sessions_is_offered_after_the_upgrade(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import sqlite3
+
+    from tui.state.migrations import MIGRATIONS
+
+    path = tmp_path / "state.db"
+    snapshot = {
+        "format": 1,
+        "key": ["id"],
+        "next_new": -1,
+        "updates": [{"key": {"id": 1}, "set": {"qty": 5}, "was": {"qty": 1}}],
+        "inserts": [],
+        "deletes": [],
+        "errors": [],
+    }
+    with sqlite3.connect(path) as db:  # a state file of the release before sessions
+        for step in MIGRATIONS[:2]:
+            for statement in step.statements("sqlite"):
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 2")
+        db.execute("INSERT INTO drafts VALUES (?, ?, 7, ?)", (LOGIN, DEST, json.dumps(snapshot)))
+    db.close()
+    with StateStore(path) as store:
+        store.start_session(who(LOGIN))
+        [offer] = store.journal.others(LOGIN, DEST)
+        assert not offer.alive and offer.saved_us == 7
+        assert store.journal.load_of(offer.session.id, LOGIN, DEST).snapshot == snapshot
+        assert store.journal.take_over(LOGIN, offer.session.id, DEST)
+        draft = store.journal.load(LOGIN, DEST)
+        assert draft is not None and draft.snapshot == snapshot

@@ -22,7 +22,8 @@ COMPACT_BYTES = 4 << 20  # or bytes
 
 
 def _text(ident: Any) -> str:
-    return json.dumps(ident, sort_keys=True)
+    """A row's name while folding: the table writes a key's columns in one order always."""
+    return repr(ident)
 
 
 def empty_snapshot() -> dict[str, Any]:
@@ -59,7 +60,9 @@ def fold(snapshot: dict[str, Any] | None, steps: Iterable[list[Any]]) -> dict[st
                 _, ident, column, value, loaded, changed = record
                 name = _text(ident)
                 if changed:
-                    item = updates.setdefault(name, {**ident, "set": {}, "was": {}})
+                    item = updates.get(name) or updates.setdefault(
+                        name, {**ident, "set": {}, "was": {}}
+                    )
                     item["set"][column] = value
                     item["was"][column] = loaded
                 elif name in updates:

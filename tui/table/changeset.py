@@ -473,6 +473,8 @@ def _int(value: object) -> int:
 
 def encode_value(value: object) -> object:
     """A cell value as JSON-able data that ``decode_value`` turns back exactly."""
+    if type(value) in _AS_THEY_ARE:  # the common case first: a journal encodes each edit
+        return value
     if isinstance(value, dt.datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, dt.date):
@@ -492,6 +494,8 @@ def encode_value(value: object) -> object:
         return [encode_value(v) for v in value]
     return value
 
+
+_AS_THEY_ARE = frozenset({int, str, bool, type(None)})
 
 _DECODERS: dict[str, Callable[[str], object]] = {
     "$datetime": dt.datetime.fromisoformat,
