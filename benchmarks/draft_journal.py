@@ -1,7 +1,7 @@
 """The draft journal per edit: what one edit appends after a big change set, on SQLite
-(and PostgreSQL with --url).
+(and on PostgreSQL with --postgres: the URL given, or a throwaway cluster).
 
-    python benchmarks/draft_journal.py [--cells N ...] [--edits N] [--url postgresql://...]
+    python benchmarks/draft_journal.py [--cells N ...] [--edits N] [--postgres [URL]]
 
 For each change set size N (default 1,000 and 1,000,000 cells): a table of N+1 loaded
 rows (id, qty), one fill-down of N cells (one undo step), journaled
@@ -16,6 +16,7 @@ background thread, as in the app. Not a timed test.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -78,17 +79,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cells", type=int, nargs="+", default=[1_000, 1_000_000])
     parser.add_argument("--edits", type=int, default=200)
-    parser.add_argument("--url", help="a PostgreSQL database to run on besides SQLite")
+    parser.add_argument(
+        "--postgres", nargs="?", const="", help="also on PostgreSQL: an empty database's URL"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         targets: list[tuple[str, str | Path]] = [("sqlite", Path(tmp) / "state.db")]
-        if args.url:
-            targets.append(("postgres", args.url))
+        if args.postgres is not None:
+            from benchmarks.state_backends import postgres_url
+
+            targets.append(("postgres", stack.enter_context(postgres_url(args.postgres or None))))
         for name, target in targets:
             with StateStore(target) as state:
                 for cells in args.cells:
                     for label, value in run(state, Path(tmp) / "demo.db", cells, args.edits):
-                        print(f"{name:8} {label:44} {value}")
+                        print(f"{name:8} {label:44} {value}", flush=True)
 
 
 if __name__ == "__main__":

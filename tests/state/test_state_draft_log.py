@@ -196,3 +196,44 @@ def test_bytes_per_edit_do_not_grow_with_the_change_set(n: int) -> None:
     t.take_steps()
     t.edit(0, "a", 5)
     assert len(json.dumps(t.take_steps(), separators=(",", ":"))) < 60
+
+
+def test_steps_written_later_keep_their_order_and_yield_to_a_whole_save(
+    state_backend: StateBackend,
+) -> None:
+    import threading
+
+    store = state_backend()
+    store.start_session(who(LOGIN))
+    t = make()
+    t.fill_down(list(range(6)), ["a", "b"])
+    go = threading.Event()
+    taken = t.take_ops()
+    assert taken is not None
+
+    def slow() -> list[list[object]]:
+        assert go.wait(30)
+        return taken.encode()
+
+    store.journal.append_later(LOGIN, DEST, slow)  # a big step, on the journal's thread
+    assert store.journal.appending()
+    t.edit(2, "a", 2)
+    later = t.take_ops()
+    assert later is not None
+    store.journal.append_later(LOGIN, DEST, later.encode)  # queued behind it
+    go.set()
+    draft = store.journal.load(LOGIN, DEST)  # written first
+    assert draft is not None and normal(draft.snapshot) == normal(t.snapshot())
+    # a draft saved whole while a step still waits: the step is in it, and never lands after
+    go.clear()
+    t.edit(3, "a", 2)
+    taken = t.take_ops()
+    assert taken is not None
+    store.journal.append_later(LOGIN, DEST, slow)
+    t.edit(4, "a", 2)
+    store.journal.save(LOGIN, DEST, t.take_snapshot())
+    go.set()
+    store.journal.settle()
+    assert store.db.read("SELECT count(*) FROM draft_steps") == [(0,)]
+    draft = store.journal.load(LOGIN, DEST)
+    assert draft is not None and normal(draft.snapshot) == normal(t.snapshot())

@@ -19,6 +19,7 @@ from tui.state.db import Database, now_us
 SNAPSHOT_FORMAT = 1  # tui.table.changeset's; the state does not import the table
 COMPACT_STEPS = 500  # steps appended after which a draft is folded anew
 COMPACT_BYTES = 4 << 20  # or bytes
+INLINE_OPS = 5_000  # a step of more operations is encoded and written off the editing thread
 
 
 def _text(ident: Any) -> str:

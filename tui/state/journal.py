@@ -5,7 +5,9 @@ of a writeback under way, so a crash or a dropped SSH session loses nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +62,12 @@ class Journal:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._bound: dict[str, str] = {}  # login -> the session whose drafts its calls mean
+        # Steps written later, by a thread of their own, in order. A draft saved whole
+        # (or discarded) bumps its generation: steps queued before it are in it already.
+        self._generation: dict[tuple[str, str], int] = {}
+        self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._lost: set[tuple[str, str]] = set()  # a step could not be written: save whole
 
     def bind(self, login: str, session: str) -> None:
         self._bound[login] = session
@@ -75,12 +83,68 @@ class Journal:
 
     def save(self, login: str, destination: str, snapshot: dict[str, Any]) -> None:
         """Record the change set as it stands, whole; an empty one clears the draft."""
+        self._whole(login, destination)
         with self._db.write() as conn:
             _save(conn, self._own(login), login, destination, snapshot)
 
     def save_in(self, conn: Conn, login: str, destination: str, snapshot: dict[str, Any]) -> None:
         """`save` inside the caller's transaction (with the audit entries it settles)."""
+        self._whole(login, destination)
         _save(conn, self._own(login), login, destination, snapshot)
+
+    def append_later(self, login: str, destination: str, encode: Callable[[], list[Any]]) -> None:
+        """`append(encode())` on the journal's own thread, after the steps queued before;
+        for a big step, so that the thread editing goes on at once."""
+        job = _Job(
+            self._generation.get((login, destination), 0),
+            self._own(login),
+            login,
+            destination,
+            encode,
+        )
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="draft-steps", daemon=True)
+            self._worker.start()
+        self._jobs.put(job)
+
+    def appending(self) -> bool:
+        """Whether steps wait to be written (a step appended now must queue behind them)."""
+        return self._jobs.unfinished_tasks > 0
+
+    def settle(self) -> None:
+        """Until the steps queued are written."""
+        if self._worker is not None:
+            self._jobs.join()
+
+    def lost(self, login: str, destination: str) -> bool:
+        """Whether a queued step could not be written; then the draft is saved whole."""
+        return (login, destination) in self._lost
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            where = (job.login, job.destination)
+            try:
+                if self._generation.get(where, 0) != job.generation:
+                    continue
+                text = json.dumps(job.encode(), separators=(",", ":"), default=str)
+                with self._db.write() as conn:  # after any whole save under way, never within
+                    if self._generation.get(where, 0) == job.generation:
+                        conn.execute(
+                            "INSERT INTO draft_steps (session, destination, at_us, step)"
+                            " VALUES (?, ?, ?, ?)",
+                            (job.session, job.destination, now_us(), text),
+                        )
+            except Exception:  # noqa: BLE001 - the state failed: the next save writes it whole
+                self._lost.add(where)
+            finally:
+                self._jobs.task_done()
+
+    def _whole(self, login: str, destination: str) -> None:
+        """The draft is written whole from here: steps still queued are in it."""
+        where = (login, destination)
+        self._generation[where] = self._generation.get(where, 0) + 1
+        self._lost.discard(where)
 
     def append(self, login: str, destination: str, step: list[Any]) -> int:
         """One edit step (tui.table's take_steps) after the draft; returns the bytes written."""
@@ -93,7 +157,9 @@ class Journal:
         return len(text)
 
     def load(self, login: str, destination: str) -> Draft | None:
-        """This session's draft, and the rows of an unfinished writeback."""
+        """This session's draft (its queued steps written first), and the rows of an
+        unfinished writeback."""
+        self.settle()
         return self._draft(self._bound.get(login), login, destination)
 
     def load_of(self, session: str, login: str, destination: str) -> Draft | None:
@@ -160,6 +226,8 @@ class Journal:
     ) -> None:
         """Forget this session's draft (or a gone one's being offered), inside the caller's
         transaction."""
+        if session is None:
+            self._whole(login, destination)
         _clear(conn, session or self._own(login), login, destination)
 
     def begin(
@@ -171,6 +239,7 @@ class Journal:
         rows: Iterable[tuple[str, str]],
     ) -> None:
         """Before sending: the change set and the rows (ident text, op) about to go out."""
+        self._whole(login, destination)
         with self._db.write() as conn:
             _save(conn, self._own(login), login, destination, snapshot)
             conn.execute(
@@ -200,7 +269,17 @@ class Journal:
         conn.execute(
             "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
         )
+        self._whole(login, destination)
         _save(conn, self._own(login), login, destination, snapshot)
+
+
+@dataclass(frozen=True)
+class _Job:
+    generation: int
+    session: str
+    login: str
+    destination: str
+    encode: Callable[[], list[Any]]
 
 
 def _save(conn: Conn, session: str, login: str, destination: str, snapshot: dict[str, Any]) -> None:

@@ -63,6 +63,7 @@ class StateStore:
     def end_session(self) -> None:
         """A clean exit: the session's drafts are free to be taken over."""
         if self.session is not None:
+            self.journal.settle()
             self.compactor.wait()
             self.sessions.end(self.session.id)
 
@@ -87,6 +88,7 @@ class StateStore:
         return feed.wait(timeout)
 
     def close(self) -> None:
+        self.journal.settle()
         with self._feed_lock:
             if self._feed is not None:
                 self._feed.close()

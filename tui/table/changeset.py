@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeGuard
@@ -159,6 +159,43 @@ class RowOutcome:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class TakenSteps:
+    """Operations taken for the journal, encoded when asked (see ``take_ops``)."""
+
+    rows: ChangeSetRows
+    batches: list[Sequence[EditOp]]
+    cleared: list[int]  # rows whose writeback error was cleared
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.batches)) + len(self.cleared)
+
+    def encode(self) -> list[list[object]]:
+        """Each operation as a record: reads only what stays put while the table is
+        edited on (keys of loaded rows, loaded values)."""
+        idents: dict[int, dict[str, object]] = {}
+        out = [self._record(op, idents) for ops in self.batches for op in ops]
+        out += [["e", idents.get(row) or self.rows.ident(row)] for row in self.cleared]
+        return out
+
+    def _record(self, op: EditOp, idents: dict[int, dict[str, object]]) -> list[object]:
+        row, rows = op.row, self.rows
+        if isinstance(op, SetCell):
+            if row < 0:
+                return ["n", row, op.column, encode_value(op.after)]
+            ident = idents.get(row) or idents.setdefault(row, rows.ident(row))
+            loaded = rows.loaded_value(row, op.column)
+            changed = not same(op.after, loaded)
+            return ["s", ident, op.column, encode_value(op.after), encode_value(loaded), changed]
+        if isinstance(op, AddRow):
+            return ["a", row, op.position, encode_cells(op.values)]
+        if isinstance(op, DropRow):
+            return ["r", row]
+        ident = idents.get(row) or idents.setdefault(row, rows.ident(row))
+        return ["d" if isinstance(op, MarkDeleted) else "u", ident]
+
+
 class ChangeSetRows(EditableRows):
     """Rows whose pending changes go out as a change set and come back in; see the module
     docstring."""
@@ -211,33 +248,20 @@ class ChangeSetRows(EditableRows):
 
     def take_steps(self) -> list[list[object]] | None:
         """The operations made since the journal last took them, as plain data that
-        names rows as ``ident`` does (tui.state.journal.fold replays them onto a snapshot);
-        costs what they did, not the change set.  None when a change outside any step
-        came in between (writeback results, a restore): then ``take_snapshot()``."""
+        names rows as ``ident`` does (tui.state.draftlog.fold replays them onto a
+        snapshot); costs what they did, not the change set.  None when a change outside
+        any step came in between (writeback results, a restore): then ``take_snapshot()``."""
+        taken = self.take_ops()
+        return None if taken is None else taken.encode()
+
+    def take_ops(self) -> TakenSteps | None:
+        """``take_steps`` with the encoding left to the caller (``TakenSteps.encode``, on
+        another thread if it likes: the operations taken are never changed again)."""
         if self.journal_whole:
             return None
         batches, self._unjournaled = self._unjournaled, []
         cleared, self._errors_cleared = self._errors_cleared, []
-        idents: dict[int, dict[str, object]] = {}
-        out = [self._journal_op(op, idents) for ops in batches for op in ops]
-        out += [["e", idents.get(row) or self.ident(row)] for row in cleared]
-        return out
-
-    def _journal_op(self, op: EditOp, idents: dict[int, dict[str, object]]) -> list[object]:
-        row = op.row
-        if isinstance(op, SetCell):
-            if row < 0:
-                return ["n", row, op.column, encode_value(op.after)]
-            ident = idents.get(row) or idents.setdefault(row, self.ident(row))
-            loaded = self._store.get(row, op.column)
-            changed = not same(op.after, loaded)
-            return ["s", ident, op.column, encode_value(op.after), encode_value(loaded), changed]
-        if isinstance(op, AddRow):
-            return ["a", row, op.position, encode_cells(op.values)]
-        if isinstance(op, DropRow):
-            return ["r", row]
-        ident = idents.get(row) or idents.setdefault(row, self.ident(row))
-        return ["d" if isinstance(op, MarkDeleted) else "u", ident]
+        return TakenSteps(self, batches, cleared)
 
     def clear_error(self, row: int) -> None:
         if row in self._errors:

@@ -12,7 +12,7 @@ from tui.config.model import Config, Destination, Integration
 from tui.secrets import SecretStore
 from tui.state import access
 from tui.state.audit import AuditEntry
-from tui.state.draftlog import COMPACT_BYTES, COMPACT_STEPS
+from tui.state.draftlog import COMPACT_BYTES, COMPACT_STEPS, INLINE_OPS
 from tui.state.errors import AccessRefused, Refused
 from tui.state.identity import Identity
 from tui.state.journal import Draft, OtherDraft, ident_text
@@ -173,27 +173,28 @@ class Workspace:
 
     def journal(self) -> int:
         """Append the edit steps made since the last call to this session's draft (call after
-        every edit); costs what the steps did. Returns the bytes written."""
+        every edit); costs what the steps did, and a big step is written by the journal's
+        own thread. Returns the bytes written here."""
         if not self.journaled:
             return 0
-        steps = self.table.take_steps()
-        if steps is None:  # changed outside any step (results, a restore): saved whole
-            snapshot = self.table.take_snapshot()
-            self.state.journal.save(self.who.login, self.dest.id, snapshot)
+        journal, login, dest = self.state.journal, self.who.login, self.dest.id
+        taken = self.table.take_ops()
+        if taken is None or journal.lost(login, dest):  # changed outside any step: whole
+            journal.save(login, dest, self.table.take_snapshot())
             self._appended = (0, 0)
             return 0
-        if not steps:
+        size = 0
+        if taken.size > INLINE_OPS or journal.appending():
+            journal.append_later(login, dest, taken.encode)
+        elif taken.size:
+            size = journal.append(login, dest, taken.encode())
+        else:
             return 0
-        size = self.state.journal.append(self.who.login, self.dest.id, steps)
-        count, total = self._appended[0] + 1, self._appended[1] + size
+        count, total = self._appended[0] + 1, self._appended[1] + (size or taken.size * 50)
         self._appended = (count, total)
-        session = self.state.journal.session_of(self.who.login)
+        session = journal.session_of(login)
         due = count >= COMPACT_STEPS or total >= COMPACT_BYTES
-        if (
-            due
-            and session is not None
-            and self.state.compactor.start(session, self.dest.id, self.who.login)
-        ):
+        if due and session is not None and self.state.compactor.start(session, dest, login):
             self._appended = (0, 0)
         return size
 
