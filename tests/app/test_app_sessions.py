@@ -60,3 +60,29 @@ async def test_a_gone_sessions_draft_is_offered_and_discarded_alone(
     assert live.journal.load(ALICE.login, "products") is not None
     live.close()
     other.close()
+
+
+async def test_gone_sessions_drafts_are_offered_one_by_one(config: Path, state: StateStore) -> None:
+    first, first_id = other_session_draft(config.parent / "state.db", 4242)
+    second, second_id = other_session_draft(config.parent / "state.db", 4343)
+    die(first, first_id)
+    die(second, second_id)
+    app = app_for(config, state)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, RestoreScreen), what="1st offer")
+        pids = [state.sessions.get(s).pid for s in (first_id, second_id)]  # type: ignore[union-attr]
+        assert f"pid {pids[0]} " in str(app.screen.message)  # the oldest first
+        await pilot.click("#choice-1")  # Discard the first
+        await wait_until(
+            pilot,
+            lambda: f"pid {pids[1]} " in str(getattr(app.screen, "message", "")),
+            what="2nd offer",
+        )
+        await pilot.click("#choice-0")  # Restore the second
+        await wait_until(pilot, lambda: app.grid.table.dirty, what="restored")
+        table = app.grid.table
+        assert table.value(table.find({"id": 1}), "qty") == 4343
+        assert state.journal.others(ALICE.login, "products") == []
+    first.close()
+    second.close()
