@@ -8,7 +8,8 @@ the trail of benchmarks/state.py (which goes deeper into SQLite alone):
   lock         acquire + release of one destination (two transactions, each audited)
   append       audit entries, one per transaction (as a writeback records its rows)
                and 1,000 per transaction
-  journal      saving a draft of 50 changed rows (done after every edit in the grid)
+  journal      saving a draft of 50 changed rows whole (after a writeback), and
+               appending one edit's step (after every edit in the grid)
   change seen  from another store's append until wait_for_change returns: SQLite is
                polled every 0.1 s, PostgreSQL pushes a notification at commit
   queries      the latest 100 entries of a trail of N (default 1,000,000): all, by
@@ -52,9 +53,15 @@ def locks(store: StateStore, rounds: int) -> Results:
 
 
 def journal(store: StateStore, rounds: int) -> Results:
+    store.start_session(me())
     snapshot = {"updates": [{"key": {"id": i}, "set": {"qty": i}} for i in range(50)]}
-    saves = repeat(lambda: store.journal.save("bench", DEST, snapshot), rounds)
-    return {"journal save, 50 changed rows": ms(saves)}
+    step = [["s", {"key": {"id": 7}}, "qty", 70, 7, True]]
+    saves = repeat(lambda: store.journal.save(me().login, DEST, snapshot), rounds)
+    appends = repeat(lambda: store.journal.append(me().login, DEST, step), rounds)
+    return {
+        "journal save, 50 changed rows": ms(saves),
+        "journal append, one edit's step": ms(appends),
+    }
 
 
 def change_seen(watcher: StateStore, writer: StateStore, rounds: int) -> Results:

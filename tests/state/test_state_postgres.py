@@ -229,6 +229,7 @@ def test_wait_for_change_wakes_on_locks_and_audit_from_another_store(
         started = time.monotonic()
         assert watcher.wait_for_change(5) is True
         assert time.monotonic() - started < 0.5
+    other.start_session(who("bob"))
     other.journal.save("bob", DEST, {"updates": {"1": {"qty": 2}}})
     assert watcher.wait_for_change(0.3) is False, "a draft is neither audit nor lock"
 

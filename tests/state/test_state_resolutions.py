@@ -128,9 +128,10 @@ async def test_a_draft_declined_after_a_crash_is_audited_once(
         child.kill9()
     with state_backend() as state:
         ws = await reopened(config_path, state)  # offered the draft: the user says Discard
-        ws.discard()
+        [offer] = ws.offers()
+        ws.discard(offer)
         [entry] = entries(state, "discard")
-        assert state.journal.load(LOGIN, DEST) is None
+        assert ws.offers() == [] and state.journal.load(LOGIN, DEST) is None
         ws.discard()  # nothing left: nothing more audited
         assert len(entries(state, "discard")) == 1
     assert entry.before["summary"] == "2 changed, 1 new, 1 deleted"

@@ -23,7 +23,16 @@ async def reopened(config_path: Path, state: StateStore, login: str = LOGIN) -> 
     ws = Workspace(load_config(config_path), DEST, state, who(login), SecretStore())
     await ws.load()
     assert not ws.table.dirty
+    take_over_gone(ws)
     return ws
+
+
+def take_over_gone(ws: Workspace) -> None:
+    """The user answered Restore to the first draft a gone session left (the restore
+    itself is the caller's `ws.restore_draft()`)."""
+    offers = ws.offers()
+    if offers:  # refused when this session has a draft here already
+        ws.state.journal.take_over(ws.who.login, offers[0].session.id, ws.dest.id)
 
 
 class HeldOnTheWire:

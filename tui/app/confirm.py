@@ -3,7 +3,7 @@ changes.  Each pushes a dialog; the answer comes back to a callback."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from textual.widgets.button import ButtonVariant
 
     from tui.app.ui import PushScreen
+    from tui.state.journal import OtherDraft
     from tui.workspace.restore import Restored
     from tui.workspace.workbench import Workbench
     from tui.workspace.workspace import Workspace
@@ -37,30 +38,58 @@ class Confirm:
         self.offered: set[str] = set()  # destinations whose draft was offered already
 
     def offer_draft(self, ws: Workspace) -> None:
-        """After a destination's first load: unsaved changes from before are offered back."""
-        from tui.app.screens.restore import RESTORE, RestoreScreen
-        from tui.workspace.resolve import draft_words
-
+        """After a destination's first load: this session's unsaved changes from before
+        (a config reload dropped them), else each gone session's draft, one by one, are
+        offered back; a live session's draft is only named, never read."""
         dest = ws.dest.id
         if dest in self.offered:
             return
         self.offered.add(dest)
-        draft = self.bench.draft(dest)
-        if draft is None or ws.table.dirty:
+        for other in ws.others_live():
+            self.notify(
+                f"another session of yours, {other.session.describe()}, has unsaved changes "
+                f"on {dest}; this one keeps a draft of its own",
+                severity="warning",
+                timeout=10,
+            )
+        if ws.table.dirty:
+            return
+        if self.bench.draft(dest) is not None:
+            self._offer(ws, None)
+            return
+        self._offer_next(ws, ws.offers())
+
+    def _offer_next(self, ws: Workspace, offers: list[OtherDraft]) -> None:
+        """The next gone session's draft, while the grid holds none yet."""
+        if offers and not ws.table.dirty:
+            self._offer(ws, offers[0], offers[1:])
+
+    def _offer(
+        self, ws: Workspace, offer: OtherDraft | None, rest: Sequence[OtherDraft] = ()
+    ) -> None:
+        from tui.app.screens.restore import RESTORE, RestoreScreen
+        from tui.workspace.resolve import draft_words
+
+        dest = ws.dest.id
+        draft = self.bench.draft(dest) if offer is None else ws.offered(offer)
+        if draft is None:
+            self._offer_next(ws, list(rest))
             return
 
         def answered(choice: str | None) -> None:
             if choice == RESTORE:
-                restored = ws.restore_draft()
+                restored = ws.restore_draft(offer)
                 if restored is not None:
                     self._restored(dest, restored)
             else:
-                ws.discard()
+                ws.discard(offer)
                 self.notify(f"{dest}: earlier changes discarded", timeout=3)
             self.show_rows(ws)
+            self._offer_next(ws, list(rest))
 
-        saved = _saved_at(draft.saved_us)
-        self.push(RestoreScreen(dest, draft_words(draft), saved), answered)
+        saved = _saved_at(draft.saved_us if offer is None else offer.saved_us)
+        source = None if offer is None else offer.session.describe()
+        self.push(RestoreScreen(dest, draft_words(draft), saved, source), answered)
 
     def _restored(self, dest: str, restored: Restored) -> None:
         self.notify(f"{dest}: restored {restored.words}", timeout=4)

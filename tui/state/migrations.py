@@ -165,4 +165,65 @@ _POSTGRES_1 = (
 # 2: a lock records its process's start token, so a dead holder on this host is seen at once
 _2 = portable("ALTER TABLE locks ADD COLUMN started TEXT")
 
-MIGRATIONS: list[Migration] = [Migration(_SQLITE_1, _POSTGRES_1), _2]
+
+def _sessions(integer: str, big: str, real: str, step_id: str) -> tuple[str, ...]:
+    return (
+        # each app instance and `push` run; alive per tui.state.sessions
+        f"""CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            login TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid {integer} NOT NULL,
+            tty TEXT NOT NULL,
+            started TEXT,
+            kind TEXT NOT NULL,
+            since_us {big} NOT NULL,
+            seen_us {big} NOT NULL,
+            lease_s {real} NOT NULL,
+            ended_us {big}
+        )""",
+        "CREATE INDEX sessions_login ON sessions (login, since_us)",
+        # a session's draft on a destination: the change set as of step `upto`
+        f"""CREATE TABLE session_drafts (
+            session TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            login TEXT NOT NULL,
+            upto {big} NOT NULL,
+            saved_us {big} NOT NULL,
+            snapshot TEXT NOT NULL,
+            PRIMARY KEY (session, destination)
+        )""",
+        "CREATE INDEX session_drafts_login ON session_drafts (login, destination)",
+        # the edit steps after it, appended one by one (tui.state.drafts folds them)
+        f"""CREATE TABLE draft_steps (
+            id {step_id},
+            session TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            at_us {big} NOT NULL,
+            step TEXT NOT NULL
+        )""",
+        "CREATE INDEX draft_steps_session ON draft_steps (session, destination, id)",
+        # a draft kept before sessions existed: one ended session per login holds them
+        f"""INSERT INTO sessions ({_SESSION_COLUMNS})
+            SELECT 'earlier:' || login, login, '', 0, '', NULL, 'app',
+                MIN(saved_us), MIN(saved_us), 0, MIN(saved_us)
+            FROM drafts GROUP BY login""",
+        """INSERT INTO session_drafts (session, destination, login, upto, saved_us, snapshot)
+            SELECT 'earlier:' || login, destination, login, 0, saved_us, snapshot FROM drafts""",
+        "DROP TABLE drafts",
+    )
+
+
+_SESSION_COLUMNS = "id, login, host, pid, tty, started, kind, since_us, seen_us, lease_s, ended_us"
+
+# 3: one draft per session, kept as a snapshot and the edit steps appended after it
+_3 = Migration(
+    _sessions(
+        "INTEGER", "INTEGER", "REAL", "INTEGER PRIMARY KEY AUTOINCREMENT"
+    ),  # ids never reused
+    _sessions(
+        "integer", "bigint", "double precision", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+    ),
+)
+
+MIGRATIONS: list[Migration] = [Migration(_SQLITE_1, _POSTGRES_1), _2, _3]

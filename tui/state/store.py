@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING
 
 from tui.config.model import Config
 from tui.state.audit import Audit
-from tui.state.db import Feed, default_path, is_url, open_database
+from tui.state.db import Database, Feed, default_path, is_url, open_database
+from tui.state.draftlog import Compactor
+from tui.state.identity import Identity
 from tui.state.journal import Journal
 from tui.state.locks import Locks
+from tui.state.sessions import Session, SessionKind, Sessions
 
 if TYPE_CHECKING:
     from tui.secrets import SecretStore
@@ -34,9 +37,13 @@ class StateStore:
         self.url = str(target) if is_url(target) else None
         self.path = None if self.url else Path(target)
         self.db = open_database(self.url or Path(target), password=password, migrate=migrate)
+        self._password = password
         self.audit = Audit(self.db)
         self.locks = Locks(self.db, self.audit)
         self.journal = Journal(self.db)
+        self.sessions = Sessions(self.db)
+        self.session: Session | None = None  # this process's, once started
+        self.compactor = Compactor(self.open_another)
         self._feed: Feed | None = None
         self._feed_lock = threading.Lock()
         if retention_days > 0 and migrate:
@@ -46,6 +53,25 @@ class StateStore:
     def where(self) -> str:
         """The file, or the URL (no password), for messages."""
         return self.db.where
+
+    def start_session(self, who: Identity, kind: SessionKind = "app") -> Session:
+        """Register this process as a session; the draft journal writes its drafts."""
+        self.session = self.sessions.register(who, kind)
+        self.journal.bind(who.login, self.session.id)
+        return self.session
+
+    def end_session(self) -> None:
+        """A clean exit: the session's drafts are free to be taken over."""
+        if self.session is not None:
+            self.journal.settle()
+            self.compactor.wait()
+            self.sessions.end(self.session.id)
+
+    def open_another(self) -> Database:
+        """Another connection to the same state, for a thread of its own."""
+        return open_database(
+            self.url or Path(str(self.path)), password=self._password, migrate=False
+        )
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block until the audit trail or the locks change, or `timeout` seconds pass.
@@ -62,6 +88,7 @@ class StateStore:
         return feed.wait(timeout)
 
     def close(self) -> None:
+        self.journal.settle()
         with self._feed_lock:
             if self._feed is not None:
                 self._feed.close()

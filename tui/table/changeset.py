@@ -34,7 +34,7 @@ from tui.config.model import OPS, Column, Op, WriteStatus
 from tui.config.reader import printable
 from tui.table.carry import Carried, CarriedRow
 from tui.table.checks import Counts
-from tui.table.edits import AddRow, EditableRows, MarkDeleted
+from tui.table.edits import AddRow, DropRow, EditableRows, EditOp, MarkDeleted, SetCell
 from tui.table.keys import key_words
 from tui.table.rows import same
 from tui.table.types import parse_text
@@ -161,6 +161,43 @@ class RowOutcome:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class TakenSteps:
+    """Operations taken for the journal, encoded when asked (see ``take_ops``)."""
+
+    rows: ChangeSetRows
+    batches: list[Sequence[EditOp]]
+    cleared: list[int]  # rows whose writeback error was cleared
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.batches)) + len(self.cleared)
+
+    def encode(self) -> list[list[object]]:
+        """Each operation as a record: reads only what stays put while the table is
+        edited on (keys of loaded rows, loaded values)."""
+        idents: dict[int, dict[str, object]] = {}
+        out = [self._record(op, idents) for ops in self.batches for op in ops]
+        out += [["e", idents.get(row) or self.rows.ident(row)] for row in self.cleared]
+        return out
+
+    def _record(self, op: EditOp, idents: dict[int, dict[str, object]]) -> list[object]:
+        row, rows = op.row, self.rows
+        if isinstance(op, SetCell):
+            if row < 0:
+                return ["n", row, op.column, encode_value(op.after)]
+            ident = idents.get(row) or idents.setdefault(row, rows.ident(row))
+            loaded = rows.loaded_value(row, op.column)
+            changed = not same(op.after, loaded)
+            return ["s", ident, op.column, encode_value(op.after), encode_value(loaded), changed]
+        if isinstance(op, AddRow):
+            return ["a", row, op.position, encode_cells(op.values)]
+        if isinstance(op, DropRow):
+            return ["r", row]
+        ident = idents.get(row) or idents.setdefault(row, rows.ident(row))
+        return ["d" if isinstance(op, MarkDeleted) else "u", ident]
+
+
 class ChangeSetRows(EditableRows):
     """Rows whose pending changes go out as a change set and come back in; see the module
     docstring."""
@@ -240,6 +277,34 @@ class ChangeSetRows(EditableRows):
             "deletes": deletes,
             "errors": errors,
         }
+
+    def take_snapshot(self) -> dict[str, object]:
+        """``snapshot()`` for the journal: what it holds from now on is that, whole."""
+        self._unjournaled, self._errors_cleared = [], []
+        self.journal_whole = False
+        return self.snapshot()
+
+    def take_steps(self) -> list[list[object]] | None:
+        """The operations made since the journal last took them, as plain data that
+        names rows as ``ident`` does (tui.state.draftlog.fold replays them onto a
+        snapshot); costs what they did, not the change set.  None when a change outside
+        any step came in between (writeback results, a restore): then ``take_snapshot()``."""
+        taken = self.take_ops()
+        return None if taken is None else taken.encode()
+
+    def take_ops(self) -> TakenSteps | None:
+        """``take_steps`` with the encoding left to the caller (``TakenSteps.encode``, on
+        another thread if it likes: the operations taken are never changed again)."""
+        if self.journal_whole:
+            return None
+        batches, self._unjournaled = self._unjournaled, []
+        cleared, self._errors_cleared = self._errors_cleared, []
+        return TakenSteps(self, batches, cleared)
+
+    def clear_error(self, row: int) -> None:
+        if row in self._errors:
+            self._errors_cleared.append(row)
+        super().clear_error(row)
 
     def ident(self, row: int) -> dict[str, object]:
         """How a journal names a row: by key where the table has one (new rows by id)."""
@@ -325,6 +390,7 @@ class ChangeSetRows(EditableRows):
             else:
                 self._errors[outcome.row] = outcome.reason or outcome.status
         self.history.clear()
+        self.journal_whole, self._unjournaled = True, []
         self.version += 1
         return moved
 
@@ -364,6 +430,7 @@ class ChangeSetRows(EditableRows):
         for column, value in pending.items():
             ov.set_cell(row, column, value, self._store.get(row, column))
             self._validate(row, column)
+        self.journal_whole, self._unjournaled = True, []
         self.version += 1
 
     # ----------------------------------------------------------- in: a journal's snapshot
@@ -391,6 +458,7 @@ class ChangeSetRows(EditableRows):
             for column in self.columns:
                 self._validate(row, column)
         self._revalidate_new_keys()  # once, not per row: restoring stays linear
+        self.journal_whole, self._unjournaled = True, []
         self.version += 1
         return problems + self.unplaced_words()
 
@@ -541,6 +609,8 @@ def _int(value: object) -> int:
 
 def encode_value(value: object) -> object:
     """A cell value as JSON-able data that ``decode_value`` turns back exactly."""
+    if type(value) in _AS_THEY_ARE:  # the common case first: a journal encodes each edit
+        return value
     if isinstance(value, dt.datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, dt.date):
@@ -560,6 +630,8 @@ def encode_value(value: object) -> object:
         return [encode_value(v) for v in value]
     return value
 
+
+_AS_THEY_ARE = frozenset({int, str, bool, type(None)})
 
 _DECODERS: dict[str, Callable[[str], object]] = {
     "$datetime": dt.datetime.fromisoformat,

@@ -177,6 +177,11 @@ class EditableRows(CheckedRows):
         self._step_ops: list[EditOp] | None = None  # the step under way
         self._last_ops: Sequence[EditOp] = ()  # what the last step did
         self._last_changed = False
+        # operations made since a journal last took them (steps, undos, redos), in order
+        self._unjournaled: list[Sequence[EditOp]] = []
+        # a change outside any step (writeback results, a restore): the journal needs it whole
+        self.journal_whole = False
+        self._errors_cleared: list[int] = []  # rows whose writeback error the user cleared
 
     # ----------------------------------------------------------- what may be edited
 
@@ -360,8 +365,10 @@ class EditableRows(CheckedRows):
         """Undo the last step; returns it (its rows tell the grid where to go)."""
         step = self.history.pop_undo()
         if step is not None:
-            for op in step.inverse().operations:
+            inverse = step.inverse().operations
+            for op in inverse:
                 self._apply(op)
+            self._unjournaled.append(inverse)
         return step
 
     def redo(self) -> UndoStep | None:
@@ -369,6 +376,7 @@ class EditableRows(CheckedRows):
         if step is not None:
             for op in step.operations:
                 self._apply(op)
+            self._unjournaled.append(step.operations)
         return step
 
     @property
@@ -395,6 +403,8 @@ class EditableRows(CheckedRows):
             self._last_ops = ops  # kept as it is: a big step is not copied
             self._last_changed = bool(ops)
             self.history.record(UndoStep(label, ops))
+            if ops:
+                self._unjournaled.append(ops)
 
     def _set(self, row: int, column: str, value: object) -> None:
         """Set a cell inside a step; no operation when it already holds the value."""

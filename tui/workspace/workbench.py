@@ -36,6 +36,7 @@ class Workbench:
     loaded: set[str] = field(default_factory=set)  # destinations whose rows are all in
     # destinations whose rows are not all in, and why: their grid stays read-only
     unfinished: dict[str, str] = field(default_factory=dict)
+    session: str | None = None  # the session this bench registered (ended on close)
 
     @classmethod
     def open(
@@ -48,7 +49,7 @@ class Workbench:
     ) -> Workbench:
         config = load_config(config_path)
         answers = Answers()
-        return cls(
+        bench = cls(
             config_path=config_path,
             config=config,
             state=state or open_state(config),
@@ -58,6 +59,9 @@ class Workbench:
             owns_state=state is None,
             asks_secrets=secrets is None,
         )
+        if bench.state.journal.session_of(bench.who.login) is None:
+            bench.session = bench.state.start_session(bench.who).id
+        return bench
 
     # ----------------------------------------------------------- workspaces
 
@@ -114,6 +118,9 @@ class Workbench:
     def renew_locks(self) -> None:
         """Renew the manual locks this user holds on destinations open here (the app
         calls this on a timer well inside the lock's lease)."""
+        session = self.state.journal.session_of(self.who.login)
+        if session is not None:  # the same beat keeps this session's lease
+            self.state.sessions.heartbeat(session)
         for ws in self.workspaces.values():
             lock = ws.lock_state()
             if lock is not None and lock.manual and lock.held_by(self.who):
@@ -122,11 +129,18 @@ class Workbench:
     # ----------------------------------------------------------- drafts
 
     def draft(self, dest: str) -> Draft | None:
+        """This session's draft on a destination (with an unfinished writeback's rows)."""
         return self.state.journal.load(self.who.login, dest)
 
     def drafts(self) -> list[str]:
-        """Destinations with a journaled change set of this user, in config order."""
-        return [d for d in self.config.destinations if self.draft(d) is not None]
+        """Destinations with a draft of this session or of a gone session of this user,
+        in config order."""
+        journal, login = self.state.journal, self.who.login
+        return [
+            d
+            for d in self.config.destinations
+            if self.draft(d) is not None or any(not o.alive for o in journal.others(login, d))
+        ]
 
     # ----------------------------------------------------------- config
 
@@ -155,5 +169,7 @@ class Workbench:
         return dropped
 
     def close(self) -> None:
+        if self.session is not None:  # a clean exit: the drafts left are offered next time
+            self.state.end_session()
         if self.owns_state:
             self.state.close()

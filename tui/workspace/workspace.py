@@ -12,9 +12,10 @@ from tui.config.model import Config, Destination, Integration
 from tui.secrets import SecretStore
 from tui.state import access
 from tui.state.audit import AuditEntry
+from tui.state.draftlog import COMPACT_BYTES, COMPACT_STEPS, INLINE_OPS
 from tui.state.errors import AccessRefused, Refused
 from tui.state.identity import Identity
-from tui.state.journal import Draft, ident_text
+from tui.state.journal import Draft, OtherDraft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
 from tui.table import Change, Table
@@ -58,6 +59,9 @@ class Workspace:
         self.who = who
         self.secrets = secrets
         self.table = Table.for_destination(self.dest)
+        self._appended = (0, 0)  # steps and bytes appended to the draft since it was folded
+        if journaled and state.journal.session_of(who.login) is None:
+            state.start_session(who)
 
     # ----------------------------------------------------------- who may do what
 
@@ -131,8 +135,14 @@ class Workspace:
                     ]
                 )
 
-    def restore_draft(self) -> Restored | None:
-        """Put back the change set journaled for this user, if there is one."""
+    def restore_draft(self, offer: OtherDraft | None = None) -> Restored | None:
+        """Put back this session's draft; with `offer`, first take over that gone
+        session's draft (None while it still runs, or when this session has one here)."""
+        journal = self.state.journal
+        if offer is not None and not journal.take_over(
+            self.who.login, offer.session.id, self.dest.id
+        ):
+            return None
         draft = self.state.journal.load(self.who.login, self.dest.id)
         if draft is None:
             return None
@@ -152,22 +162,67 @@ class Workspace:
                 self.state.audit.add(conn, entry)
             if self.journaled:  # the writeback cut off is settled: its flags live in the draft
                 self.state.journal.finish_in(
-                    conn, self.who.login, self.dest.id, self.table.snapshot()
+                    conn, self.who.login, self.dest.id, self.table.take_snapshot()
                 )
         return restored
 
-    def journal(self) -> None:
-        """Record the change set as it stands (call after every edit)."""
-        if self.journaled:
-            self.state.journal.save(self.who.login, self.dest.id, self.table.snapshot())
+    def offers(self) -> list[OtherDraft]:
+        """Drafts of this user's gone sessions here, oldest first: offered back one by one."""
+        return [d for d in self.state.journal.others(self.who.login, self.dest.id) if not d.alive]
 
-    def discard(self) -> None:
-        """Throw the change set away for good: the table's, else the journaled draft's.
+    def others_live(self) -> list[OtherDraft]:
+        """Drafts of this user's sessions that still run: theirs, never read or touched here."""
+        return [d for d in self.state.journal.others(self.who.login, self.dest.id) if d.alive]
+
+    def offered(self, offer: OtherDraft) -> Draft | None:
+        """What a gone session's draft holds, to show before it is taken over."""
+        return self.state.journal.load_of(offer.session.id, self.who.login, self.dest.id)
+
+    def journal(self) -> int:
+        """Append the edit steps made since the last call to this session's draft (call after
+        every edit); costs what the steps did, and a big step is written by the journal's
+        own thread. Returns the bytes written here."""
+        if not self.journaled:
+            return 0
+        journal, login, dest = self.state.journal, self.who.login, self.dest.id
+        taken = self.table.take_ops()
+        if taken is None or journal.lost(login, dest):  # changed outside any step: whole
+            journal.save(login, dest, self.table.take_snapshot())
+            self._appended = (0, 0)
+            return 0
+        size = 0
+        if taken.size > INLINE_OPS or journal.appending():
+            journal.append_later(login, dest, taken.encode)
+        elif taken.size:
+            size = journal.append(login, dest, taken.encode())
+        else:
+            return 0
+        count, total = self._appended[0] + 1, self._appended[1] + (size or taken.size * 50)
+        self._appended = (count, total)
+        session = journal.session_of(login)
+        due = count >= COMPACT_STEPS or total >= COMPACT_BYTES
+        if due and session is not None and self.state.compactor.start(session, dest, login):
+            self._appended = (0, 0)
+        return size
+
+    def discard(self, offer: OtherDraft | None = None) -> None:
+        """Throw the change set away for good: the table's, else this session's draft, or
+        with `offer` that gone session's draft (the table is left alone).
 
         Audited as one entry holding every line, in the transaction that clears the draft."""
+        if offer is not None:
+            if self.state.sessions.is_alive(offer.session.id):
+                raise Refused("that session still runs: its draft is its own")
+            entry = self._draft_entry(self.offered(offer))
+            with self.state.db.write() as conn:
+                if entry is not None and self.dest.audit:
+                    self.state.audit.add(conn, entry)
+                self.state.journal.discard_in(conn, self.who.login, self.dest.id, offer.session.id)
+            return
         entry = self._discard_entry()
         self.table.revert_rows([c.row for c in self.table.changes() if c.row is not None])
         self.table.forget_unplaced()
+        self.table.take_snapshot()  # the draft goes as a whole, steps and all
         with self.state.db.write() as conn:
             if entry is not None and self.dest.audit:
                 self.state.audit.add(conn, entry)
@@ -177,11 +232,15 @@ class Workspace:
         if self.table.dirty:
             lines = change_lines(self.table.changes(), bool(self.table.key))
             words = str(self.table.counts())
-        else:
-            draft = self.state.journal.load(self.who.login, self.dest.id)
-            if draft is None or not draft.snapshot:
+            if not lines:
                 return None
-            lines, words = draft_lines(draft.snapshot), draft_words(draft)
+            return discard_entry(self.who, self.dest.id, self.integration.id, lines, words)
+        return self._draft_entry(self.state.journal.load(self.who.login, self.dest.id))
+
+    def _draft_entry(self, draft: Draft | None) -> AuditEntry | None:
+        if draft is None or not draft.snapshot:
+            return None
+        lines, words = draft_lines(draft.snapshot), draft_words(draft)
         if not lines:
             return None
         return discard_entry(self.who, self.dest.id, self.integration.id, lines, words)
@@ -297,7 +356,7 @@ class Workspace:
                     self.state.audit.add(conn, entry)
             if self.journaled:
                 self.state.journal.save_in(
-                    conn, self.who.login, self.dest.id, self.table.snapshot()
+                    conn, self.who.login, self.dest.id, self.table.take_snapshot()
                 )
 
     # ----------------------------------------------------------- locks

@@ -185,7 +185,7 @@ async def _send(
             ws.who.login,
             ws.dest.id,
             report.writeback_id,
-            ws.table.snapshot(),
+            ws.table.take_snapshot(),
             [(idents[r.row_id], r.op) for r in rows],
         )
     seen: set[int] = set()
@@ -256,7 +256,7 @@ async def _settle(
     if fresh:
         _reloaded(ws, fresh)
     if ws.journaled:
-        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.snapshot())
+        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.take_snapshot())
     report.summary = summary(report.results)
     report.after = line or None
 
@@ -292,4 +292,4 @@ def _flag_unknown(ws: Workspace, rows: list[int]) -> None:
     """Rows cut off mid-writeback: flagged in the table and the draft, never re-sent blindly."""
     ws.table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in rows])
     if ws.journaled:
-        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.snapshot())
+        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.take_snapshot())
