@@ -403,7 +403,7 @@ def test_a_fresh_file_is_migrated_to_wal_with_a_busy_timeout(tmp_path: Path) -> 
         assert store.db.read("PRAGMA journal_mode") == [("wal",)]
         assert store.db.read("PRAGMA busy_timeout")[0][0] >= 1000
         tables = store.db.read("SELECT name FROM sqlite_master WHERE type = 'table'")
-    assert {"locks", "audit", "drafts", "inflight"} <= {r[0] for r in tables}
+    assert {"locks", "audit", "drafts", "intents"} <= {r[0] for r in tables}
 
 
 def test_a_newer_schema_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -19,13 +19,15 @@ from typing import Any
 from tui.commands import UsageError, cli_secret_store, destination, fail
 from tui.commands.state import open_for
 from tui.config import discover, load_config
-from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
+from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_STATE
 from tui.rest.errors import RestError
 from tui.state import current_identity
-from tui.state.errors import Refused
+from tui.state.errors import Refused, StateUnwritable
 from tui.table import Change, ChangeFileError, Table, diff_rows, parse_changes
 from tui.workspace import Workspace
 from tui.workspace.adapt import wire_key
+from tui.workspace.recovery import NOT_LANDED, recover_push
+from tui.workspace.report import LANDED
 from tui.writeback.results import RowResult, summary
 
 
@@ -52,10 +54,28 @@ def run(args: argparse.Namespace) -> int:
             )
         if args.dry_run:
             return _dry_run(ws, args.format) or (1 if rejected else 0)
-        results = _write(ws, args.format)
+        try:
+            held = _recover(ws, args.format)
+            results = _write(ws, args.format)
+        except StateUnwritable as exc:  # nothing more was sent; the next run reads back
+            return fail(f"writeback push {dest.id}: stopped: {exc}", EXIT_STATE)
     print(summary(results), file=sys.stderr if args.format == "jsonl" else sys.stdout)
-    failed = rejected or any(r.status != "done" for r in results)
+    failed = rejected or held or any(r.status != "done" for r in results)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _recover(ws: Workspace, fmt: str) -> int:
+    """Rows an earlier push sent and never saw answered, read back; those not found on the
+    server are held out of this run, a line each (the next push sends them)."""
+    found = recover_push(ws)
+    out = sys.stderr if fmt == "jsonl" else sys.stdout
+    if found.landed:
+        print(f"{len(found.landed)} rows of an interrupted writeback {LANDED}", file=out)
+    for intent in found.held:
+        key = json.loads(intent.ident).get("key") or "new row"
+        where = " ".join(f"{k}={v}" for k, v in key.items()) if isinstance(key, dict) else key
+        print(f"{intent.op} {where}: unknown: {NOT_LANDED}; not sent this time", file=out)
+    return len(found.held)
 
 
 def _load(ws: Workspace) -> None:

@@ -31,9 +31,9 @@ _PROBES = (
     "INSERT INTO drafts VALUES ('', ?, 0, '{}')",
     "UPDATE drafts SET saved_us = 1 WHERE destination = ?",
     "DELETE FROM drafts WHERE destination = ?",
-    "INSERT INTO inflight VALUES ('', ?, '', '', '', NULL)",
-    "UPDATE inflight SET outcome = 'done' WHERE destination = ?",
-    "DELETE FROM inflight WHERE destination = ?",
+    "INSERT INTO intents VALUES ('', ?, '', '', '{}', '', '', 0, NULL, 0, 0, NULL)",
+    "UPDATE intents SET outcome = 'done' WHERE destination = ?",
+    "DELETE FROM intents WHERE destination = ?",
 )
 
 

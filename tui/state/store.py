@@ -1,4 +1,4 @@
-"""The shared state of a team: locks, the audit trail and the draft journal.
+"""The shared state of a team: locks, the audit trail, the draft journal and the intents.
 
 In one SQLite file (`[state] path`), or in a PostgreSQL database (`[state] url`)
 for teams on several hosts; the same code runs on both.
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tui.config.model import Config
 from tui.state.audit import Audit
 from tui.state.db import Feed, default_path, is_url, open_database
+from tui.state.intents import Intents
 from tui.state.journal import Journal
 from tui.state.locks import Locks
 
@@ -37,6 +38,7 @@ class StateStore:
         self.audit = Audit(self.db)
         self.locks = Locks(self.db, self.audit)
         self.journal = Journal(self.db)
+        self.intents = Intents(self.db)
         self._feed: Feed | None = None
         self._feed_lock = threading.Lock()
         if retention_days > 0 and migrate:

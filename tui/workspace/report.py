@@ -87,7 +87,7 @@ def _before_after(
     return dict(change.was), dict(change.changed)
 
 
-LANDED = "found on the server after the writeback was cut off"
+LANDED = "found on the server after an interrupted writeback"
 
 
 def landed_entry(
@@ -99,11 +99,11 @@ def landed_entry(
     *,
     op: str = "",
     key: dict[str, Any] | None = None,
+    writeback_id: str = "",
 ) -> AuditEntry:
     """The audit entry of a row a cut-off writeback wrote without living to record it
-    (`op` where the draft does not say; `key`: a new row's, as the server now has it)."""
-    writeback_id, sent_op = draft.sent.get(ident, ("", ""))
-    op = sent_op or op or "update"
+    (`key`: a new row's, as the server now has it)."""
+    op = op or "update"
     named = json.loads(ident)
     if key is None and "key" in named:
         key = decode_cells(named["key"])

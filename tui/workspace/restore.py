@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.state.intents import Intent, unknown
 from tui.state.journal import Draft, ident_text
 from tui.table import RowOutcome, Table, decode_cells
 
@@ -23,17 +24,20 @@ class Restored:
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # landed inserts' keys
 
 
-def restore(table: Table, draft: Draft) -> Restored:
-    """Restore `draft` into `table`: rows written before a crash are dropped, rows
-    with no recorded outcome are flagged and held, never silently re-sent."""
-    snapshot = _without(draft.snapshot, set(draft.done)) if draft.done else draft.snapshot
+def restore(table: Table, draft: Draft, interrupted: Sequence[Intent] = ()) -> Restored:
+    """Restore `draft` into `table`, with the intents of its writeback cut off by a crash:
+    rows written before it are dropped; rows whose request left with no outcome recorded
+    are read back (landed, or flagged and held, never silently re-sent); rows never sent
+    stay plain pending."""
+    done = {i.ident for i in interrupted if i.outcome == "done"}
+    snapshot = _without(draft.snapshot, done) if done else draft.snapshot
     problems = table.restore(snapshot) if snapshot else []
     pending = {c.row for c in table.changes() if c.row is not None}
-    found = {text: _find(table, text) for text in draft.unknown}
+    ops = {i.ident: i.op for i in unknown(interrupted)}
+    found = {text: _find(table, text) for text in ops}
     # a row no longer pending reached the server before the crash: nothing to check
     flagged = [row for row in found.values() if row in pending]
     table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in flagged])
-    ops = {text: draft.sent.get(text, ("", ""))[1] for text in found}
     landed, keys = settle_landed(table, draft.snapshot, ops, found, pending)
     return Restored(str(table.counts()), problems, len(held_rows(table)), landed, keys)
 
