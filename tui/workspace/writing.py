@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -185,6 +186,8 @@ async def _send(
         report.summary = "nothing to write"
         return report
     by_id = {r.row_id: r for r in rows}
+    for earlier in _UNSETTLED.pop(ws, []):  # answers a failed state could not take yet
+        earlier.flush()
     if ws.journaled:
         ws.state.journal.save(ws.who.login, ws.dest.id, ws.table.snapshot())
     ledger = Ledger(ws, report.writeback_id, [*rows, *unchanged], on_result)
@@ -206,11 +209,20 @@ async def _send(
         )
         ledger.flush()
     except BaseException:
+        # answers had are folded in (those rows are not pending any more), the others held
+        answered = [r for r in ledger.results if r.row_id in by_id]
+        ws.table.apply_results(outcomes(answered, ws.dest.load.etag_field))
         _flag_unknown(ws, ledger.unanswered)
         ledger.flush_quietly()
+        if ledger.waiting:
+            _UNSETTLED.setdefault(ws, []).append(ledger)
         raise
     await _settle(ws, conn, report, by_id)
     return report
+
+
+# per workspace, runs whose answers the state could not take: written before the next run
+_UNSETTLED: weakref.WeakKeyDictionary[Workspace, list[Ledger]] = weakref.WeakKeyDictionary()
 
 
 class Ledger:
@@ -232,6 +244,7 @@ class Ledger:
         self.writer = Writer.of(ws.who)
         self.announced: set[int] = set()
         self.answered: set[int] = set()
+        self.results: list[RowResult] = []
         self.waiting: list[tuple[AuditEntry | None, str, str]] = []
         self.broken: StateUnwritable | None = None
 
@@ -264,6 +277,7 @@ class Ledger:
         """Each row's result, as it comes: audited with its outcome in one transaction.
         Every row a request carried is audited, those sent only because send = "all" too."""
         self.answered.add(result.row_id)
+        self.results.append(result)
         change = self.rows.get(result.row_id)
         if change is not None:
             ws = self.ws
