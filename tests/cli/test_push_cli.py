@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.support.push_cli import AUTH, TOKEN, lines, product, push, write_config
+from tui.state import StateStore
 
 pytestmark = pytest.mark.slow  # the command as a process
 
@@ -50,6 +51,16 @@ def test_push_conflict_and_failure_exit_1(tmp_path: Path, demo_server) -> None:
     assert (result["key"], result["status"]) == ({"id": 4}, "done")
     assert product(demo_server, 3)["qty"] != 5
     assert product(demo_server, 4)["qty"] == 44
+    # the conflict found from `was` is audited as one, like those a 412 finds
+    with StateStore(tmp_path / "state.db") as state:
+        entries = state.audit.query(destination="products", limit=None)
+    [conflict] = [e for e in entries if e.outcome == "conflict"]
+    assert (conflict.row_key, conflict.before, conflict.after) == (
+        {"id": 3},
+        {"qty": 987654},
+        {"qty": 5},
+    )
+    assert conflict.error.startswith("conflict: qty is")
 
 
 def test_dry_run_sends_nothing_and_masks_the_token(tmp_path: Path, make_demo_server) -> None:

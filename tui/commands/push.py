@@ -23,11 +23,11 @@ from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_STATE
 from tui.rest.errors import RestError
 from tui.state import current_identity
 from tui.state.errors import Refused, StateUnwritable
-from tui.table import Change, ChangeFileError, Table, diff_rows, parse_changes
+from tui.table import Change, ChangeFileError, Rejected, Table, diff_rows, parse_changes
 from tui.workspace import Workspace
 from tui.workspace.adapt import wire_key
 from tui.workspace.recovery import NOT_LANDED, recover_push
-from tui.workspace.report import LANDED
+from tui.workspace.report import CONFLICT_PREFIX, LANDED, file_conflict_entry
 from tui.writeback.results import RowResult, summary
 
 
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"writeback push {dest.id}: refused: {reason}", EXIT_REFUSED)
         _load(ws)
         source = Path(args.changes or args.rows)
-        rejected = _apply(ws.table, source, bool(args.changes))
+        refused = _apply(ws.table, source, bool(args.changes))
+        rejected = len(refused)
         problems = ws.table.problems()
         if problems:
             for problem in problems:
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             return _dry_run(ws, args.format) or (1 if rejected else 0)
         try:
+            _audit_conflicts(ws, refused)
             held = _recover(ws, args.format)
             results = _write(ws, args.format)
         except StateUnwritable as exc:  # nothing more was sent; the next run reads back
@@ -87,11 +89,26 @@ def _load(ws: Workspace) -> None:
         ) from None
 
 
-def _apply(table: Table, source: Path, is_change_file: bool) -> int:
+def _apply(table: Table, source: Path, is_change_file: bool) -> list[Rejected]:
     rejected = table.apply_changes(read_changes(table, source, is_change_file))
     for item in rejected:
         print(f"{source}: {item}", file=sys.stderr)
-    return len(rejected)
+    return rejected
+
+
+def _audit_conflicts(ws: Workspace, refused: list[Rejected]) -> None:
+    """A line whose `was` the server no longer holds is a conflict: audited as one."""
+    conflicts = [r for r in refused if r.reason.startswith(CONFLICT_PREFIX)]
+    if not conflicts or not ws.dest.audit:
+        return
+    with ws.state.db.write() as conn:
+        for item in conflicts:
+            ws.state.audit.add(
+                conn,
+                file_conflict_entry(
+                    ws.who, ws.dest.id, ws.integration.id, item.change, item.reason
+                ),
+            )
 
 
 def read_changes(table: Table, source: Path, is_change_file: bool) -> list[Change]:

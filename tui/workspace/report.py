@@ -10,7 +10,7 @@ from typing import Any
 from tui.state.audit import AuditEntry
 from tui.state.identity import Identity
 from tui.state.journal import Draft, ident_text
-from tui.table import decode_cells
+from tui.table import Change, decode_cells
 from tui.writeback.changes import RowChange
 from tui.writeback.results import RowResult
 
@@ -127,3 +127,20 @@ def landed_entry(
 
 def _item(draft: Draft, part: str, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     return next((i for i in draft.snapshot.get(part, []) if match(i)), {})
+
+
+CONFLICT_PREFIX = "conflict:"  # how the table words a change whose `was` the server moved on from
+
+
+def file_conflict_entry(
+    who: Identity, destination: str, integration: str, change: Change, reason: str
+) -> AuditEntry:
+    """The audit entry of a change-file line refused because the server no longer holds
+    its `was`: a conflict, found before any request."""
+    return AuditEntry.now(who, destination, change.op, integration=integration).but(
+        row_key=dict(change.key) or None,
+        before=dict(change.was) or None,
+        after=dict(change.set) or None,
+        outcome="conflict",
+        error=reason,
+    )
