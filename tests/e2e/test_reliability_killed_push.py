@@ -30,7 +30,10 @@ def _changes(tmp_path: Path, trial: int) -> tuple[Path, dict[int, int]]:
     mine = {row_id: 100_000 * (trial + 1) + row_id for row_id in range(FIRST, FIRST + ROWS)}
     path = tmp_path / f"changes-{trial}.jsonl"
     path.write_text(
-        "".join(json.dumps({"op": "update", "key": {"id": i}, "set": {"qty": q}}) + "\n" for i, q in mine.items())
+        "".join(
+            json.dumps({"op": "update", "key": {"id": i}, "set": {"qty": q}}) + "\n"
+            for i, q in mine.items()
+        )
     )
     return path, mine
 
