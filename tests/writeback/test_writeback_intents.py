@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.state_backends import StateBackend
 from tests.support.state_support import who, write_config
 from tui.config.load import load_config
 from tui.secrets import SecretStore
@@ -72,48 +72,81 @@ async def test_each_row_has_its_intent_before_its_request_and_none_before_that(
     assert sorted(e.row_key["id"] for e in audited if e.event == "update") == IDS
 
 
+class _Holder:
+    """Another connection that takes the state's write lock (SQLite: the file's; PostgreSQL:
+    the audit table's) and lets it go."""
+
+    def __init__(self, backend: StateBackend) -> None:
+        self.backend = backend
+        if backend.name == "sqlite":
+            self.sqlite = sqlite3.connect(
+                backend.target, isolation_level=None, check_same_thread=False
+            )
+        else:
+            import psycopg
+
+            self.pg = psycopg.connect(backend.target)
+
+    def take(self) -> None:
+        if self.backend.name == "sqlite":
+            self.sqlite.execute("BEGIN IMMEDIATE")
+        else:
+            self.pg.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
+
+    def release(self) -> None:
+        if self.backend.name == "sqlite":
+            self.sqlite.execute("ROLLBACK")
+            self.sqlite.close()
+        else:
+            self.pg.rollback()
+            self.pg.close()
+
+
 async def test_a_state_that_stops_taking_writes_stops_the_writeback(
-    tmp_path: Path, make_demo_server, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, make_demo_server, monkeypatch: pytest.MonkeyPatch, state_backend: StateBackend
 ) -> None:
     """Another process takes the state's write lock while the 4th request is at the
     server: its answer cannot be audited, and no request leaves after it. Once the lock
     is gone, the next writeback first audits that answer, then sends the rest, once."""
     monkeypatch.setattr("tui.state.sqlite_db.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("tui.state.postgres_db.LOCK_TIMEOUT_MS", 200)
     server = make_demo_server()
-    config = write_config(tmp_path, server, integration="max_concurrency = 1\n")
+    config = write_config(
+        tmp_path, server, integration="max_concurrency = 1\n", state=state_backend
+    )
     patched: list[int] = []
-    other = sqlite3.connect(tmp_path / "state.db", isolation_level=None, check_same_thread=False)
-    taken = threading.Event()
+    with state_backend():
+        pass  # created and migrated before the other connection opens it
+    other = _Holder(state_backend)
 
     def at_server(row_id: int) -> None:
         patched.append(row_id)
         if len(patched) == 4:
-            other.execute("BEGIN IMMEDIATE")
-            taken.set()
+            other.take()
 
     _tap_patches(server, at_server)
-    with StateStore(tmp_path / "state.db") as state:
+    with state_backend() as state:
         ws = _workspace(config, state)
         await ws.load()
         for row_id in IDS:
             ws.table.edit(ws.table.find({"id": row_id}), "qty", 6000 + row_id)
         with pytest.raises(StateUnwritable) as failed:
             await ws.write_back()
-        assert str(tmp_path / "state.db") in str(failed.value)
-        assert "locked" in str(failed.value)
+        assert state.where in str(failed.value)
+        assert "lock" in str(failed.value)
         assert patched == IDS[:4], "nothing more sent once the state failed"
         # written rows are not pending; rows never sent are plain pending, not held
         assert {c.key["id"] for c in ws.table.changes()} == set(IDS[4:])
         assert not ws.held
-        other.execute("ROLLBACK")
+        other.release()
         report = await ws.write_back()
         assert report.summary == f"{len(IDS) - 4} updated"
         entries = state.audit.query(destination="products", limit=None)
-    other.close()
     assert patched == IDS, "each row sent once"
     assert sorted(e.row_key["id"] for e in entries if e.event == "update") == IDS
 
 
+@pytest.mark.slow
 async def test_send_all_audits_every_row_it_sends(tmp_path: Path, make_demo_server) -> None:
     server = make_demo_server()
     config = write_config(tmp_path, server)
