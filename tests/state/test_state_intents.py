@@ -48,6 +48,16 @@ def test_only_a_gone_writer_s_rows_without_outcome_are_unknown(state_backend: St
         assert not intents.interrupted(DEST, "erin", drafted=True)
         assert not intents.interrupted(DEST, "bob", drafted=False)
 
+        # a writer on another machine: gone once it no longer holds the destination's lock
+        elsewhere = Writer("erin", "otherhost", 4242, "other-boot:pid:[1]/99")
+        intents.announce(elsewhere, "run-x", DEST, [_row(6, 60)])
+        state.locks.acquire(DEST, elsewhere.identity, 30)
+        assert "run-x" not in {i.run_id for i in intents.interrupted(DEST, "erin", drafted=False)}
+        state.locks.release(DEST, elsewhere.identity)
+        assert "run-x" in {i.run_id for i in intents.interrupted(DEST, "erin", drafted=False)}
+        with state.db.write() as conn:
+            intents.forget_in(conn, ["run-x"], DEST)
+
         with state.db.write() as conn:
             intents.close_in(conn, "run-d", DEST)  # answered rows go, unknown ones stay
         assert [i.ident for i in intents.of_run("run-d", DEST)] == [

@@ -44,9 +44,18 @@ class Writer:
     def identity(self) -> Identity:
         return Identity(self.login, self.host, self.pid)
 
-    def gone(self) -> bool:
-        """True only when the process surely ended (see liveness.gone)."""
-        return liveness.gone(self.pid, self.started)
+    @property
+    def owner(self) -> str:
+        """Its name as the holder of a writeback's automatic lock (Identity.owner)."""
+        return self.identity.owner
+
+    def gone(self, lock_holders: set[str]) -> bool:
+        """True only when the process surely ended: on this machine, by its pid and start
+        time (liveness.gone); on another, once it no longer holds the destination's lock
+        (a writeback sends only under that lock, renewed while it runs)."""
+        if liveness.of_this_machine(self.started):
+            return liveness.gone(self.pid, self.started)
+        return self.owner not in lock_holders
 
 
 @dataclass(frozen=True)
@@ -153,10 +162,17 @@ class Intents:
         where = "destination = ? AND login = ? AND drafted = ?"
         params: list[object] = [destination, login, int(drafted)]
         found = self._select(where, params)
+        holders = {
+            owner
+            for (owner,) in self._db.read(
+                "SELECT owner FROM locks WHERE destination = ? AND expires_us > ?",
+                (destination, now_us()),
+            )
+        }
         alive: dict[Writer, bool] = {}
         for intent in found:
             if intent.writer not in alive:
-                alive[intent.writer] = not intent.writer.gone()
+                alive[intent.writer] = not intent.writer.gone(holders)
         return [i for i in found if not alive[i.writer]]
 
     def _select(self, where: str, params: Iterable[object]) -> list[Intent]:
