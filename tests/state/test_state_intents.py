@@ -3,12 +3,9 @@ is gone and no outcome was recorded."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
+from tests.support.journal import dead_writer
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import who
-from tui.state import liveness
 from tui.state.intents import Planned, Writer, unknown
 
 DEST = "products"
@@ -20,20 +17,9 @@ def _row(row_id: int, qty: int) -> Planned:
     )
 
 
-def _dead_writer() -> Writer:
-    """A real process of this machine that has ended (its start token taken while it ran)."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
-    )
-    token = liveness.start_token(child.pid)
-    child.communicate(b"")
-    assert token is not None
-    return Writer("erin", "testhost", child.pid, token)
-
-
 def test_only_a_gone_writer_s_rows_without_outcome_are_unknown(state_backend: StateBackend) -> None:
     alive = Writer.of(who("erin"))
-    dead = _dead_writer()
+    dead = dead_writer("erin")
     with state_backend() as state:
         intents = state.intents
         intents.announce(alive, "run-a", DEST, [_row(1, 10)], drafted=False)

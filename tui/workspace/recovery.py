@@ -32,11 +32,10 @@ NOT_LANDED = (
 
 @dataclass
 class Recovered:
-    """What reading back an interrupted writeback's rows found (idents of the rows)."""
+    """What reading back interrupted runs found: rows landed and held, the runs read."""
 
     landed: list[Intent] = field(default_factory=list)
     held: list[Intent] = field(default_factory=list)
-    answered: list[Intent] = field(default_factory=list)  # outcome recorded before the end
     runs: set[str] = field(default_factory=set)
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # landed inserts' keys
 
@@ -45,7 +44,6 @@ def read_back(table: Table, intents: Iterable[Intent]) -> Recovered:
     """Sort an interrupted writeback's intents against the rows as loaded now."""
     intents = list(intents)
     found = Recovered(runs={i.run_id for i in intents})
-    found.answered = [i for i in intents if i.outcome is not None]
     for intent in unknown(intents):
         key = landed_key(table, intent)
         if key is None:

@@ -99,7 +99,6 @@ def landed_entry(
     *,
     op: str = "",
     key: dict[str, Any] | None = None,
-    writeback_id: str = "",
 ) -> AuditEntry:
     """The audit entry of a row a cut-off writeback wrote without living to record it
     (`key`: a new row's, as the server now has it)."""
@@ -121,7 +120,6 @@ def landed_entry(
         after=after,
         outcome="done",
         error=LANDED,
-        writeback_id=writeback_id or None,
     )
 
 
