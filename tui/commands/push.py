@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 def _recover(ws: Workspace, fmt: str) -> int:
     """Rows an earlier push sent and never saw answered, read back; those not found on the
     server are held out of this run, a line each (the next push sends them)."""
-    found = recover_push(ws)
+    found = asyncio.run(recover_push(ws))
     out = sys.stderr if fmt == "jsonl" else sys.stdout
     if found.landed:
         print(f"{len(found.landed)} rows of an interrupted writeback {LANDED}", file=out)

@@ -1,7 +1,8 @@
 """Rows whose request left and whose answer was never recorded, read back from the server.
 
-After a writer's process is gone, its intents with no outcome are these rows. The rows
-as loaded now (a fresh read of the destination) tell which landed: an update whose
+After a writer's process is gone, its intents with no outcome are these rows. Each row
+read on its own (`push`, where `[read_row]` is configured), else the rows as loaded now
+(a fresh read of the destination), tell which landed: an update whose
 values the server holds, a delete whose key it no longer has, an insert whose key
 (given in its values) it now has with those values. A landed row is audited as written
 ("found on the server after an interrupted writeback"); any other row is never re-sent
@@ -10,11 +11,13 @@ blindly: it is held and shown.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tui.config.model import Destination
 from tui.state.audit import AuditEntry
 from tui.state.intents import Intent, unknown
 from tui.table import RowOutcome, Table, decode_cells
@@ -22,6 +25,7 @@ from tui.table.types import to_wire
 from tui.workspace.report import LANDED
 
 if TYPE_CHECKING:
+    from tui.rest.connection import Connection
     from tui.workspace.workspace import Workspace
 
 NOT_LANDED = (
@@ -40,12 +44,49 @@ class Recovered:
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # landed inserts' keys
 
 
-def read_back(table: Table, intents: Iterable[Intent]) -> Recovered:
-    """Sort an interrupted writeback's intents against the rows as loaded now."""
+# ident -> the row as the server has it now (None: it has no such row), read one by one
+Fresh = dict[str, dict[str, Any] | None]
+
+
+async def read_rows(conn: Connection, dest: Destination, intents: Iterable[Intent]) -> Fresh:
+    """Where the destination configures `[read_row]`: each unknown updated or deleted row
+    as the server has it now. Rows that cannot be read are left to the table."""
+    from tui.rest.errors import RestError  # the REST engine, imported when first used
+    from tui.writeback.plan import PlanError
+    from tui.writeback.rowread import get_row, record_of, row_reader
+
+    reader = row_reader(dest) if dest.read_row is not None else None
+    fresh: Fresh = {}
+    if reader is None:
+        return fresh
+
+    async def read(intent: Intent) -> None:
+        key = intent.intended.get("key")
+        if intent.op == "insert" or not key:
+            return
+        try:
+            response = await get_row(conn, reader, dict(key), 0)
+        except (RestError, PlanError):
+            return
+        if response.status_code == 404:
+            fresh[intent.ident] = None
+        elif response.is_success and (record := record_of(response, reader.records)):
+            fresh[intent.ident] = record
+
+    await asyncio.gather(*(read(i) for i in unknown(intents)))
+    return fresh
+
+
+def read_back(table: Table, intents: Iterable[Intent], fresh: Fresh | None = None) -> Recovered:
+    """Sort an interrupted writeback's intents against the rows read one by one (`fresh`)
+    where there are, else the rows as loaded now."""
     intents = list(intents)
     found = Recovered(runs={i.run_id for i in intents})
     for intent in unknown(intents):
-        key = landed_key(table, intent)
+        if fresh and intent.ident in fresh:
+            key = _landed_in(fresh[intent.ident], intent)
+        else:
+            key = landed_key(table, intent)
         if key is None:
             found.held.append(intent)
         else:
@@ -72,6 +113,15 @@ def landed_key(table: Table, intent: Intent) -> dict[str, Any] | None:
         return {} if row is None else None
     holds = row is not None and _holds(table, row, meant.get("set", {}))
     return dict(meant.get("key", {})) if holds else None
+
+
+def _landed_in(record: dict[str, Any] | None, intent: Intent) -> dict[str, Any] | None:
+    """landed_key, against the row read on its own (None: the server has no such row)."""
+    if intent.op == "delete":
+        return {} if record is None else None
+    meant = intent.intended.get("set", {})
+    holds = record is not None and all(k not in record or record[k] == v for k, v in meant.items())
+    return dict(intent.intended.get("key", {})) if holds else None
 
 
 def _holds(table: Table, row: int, values: dict[str, Any]) -> bool:
@@ -132,12 +182,19 @@ def intended(
     return {"key": key, "set": changed or values, "was": was}
 
 
-def recover_push(ws: Workspace) -> Recovered:
-    """Before a push sends: this login's push runs whose process is gone, read back from
-    the rows as just loaded. Landed rows are audited so; the others are audited as
-    unknown and held out of this run (flagged), in one transaction that closes the runs."""
+async def recover_push(ws: Workspace) -> Recovered:
+    """Before a push sends: this login's push runs whose process is gone, read back (the
+    single-row read where configured, else the rows as just loaded). Landed rows are
+    audited so; the others are audited as unknown and held out of this run (flagged),
+    in one transaction that closes the runs."""
     cut = ws.state.intents.interrupted(ws.dest.id, ws.who.login, drafted=False)
-    found = read_back(ws.table, cut)
+    fresh: Fresh = {}
+    if unknown(cut) and ws.dest.read_row is not None:
+        from tui.rest.connection import Connection  # the REST engine, imported when first used
+
+        async with Connection(ws.integration, ws.secrets) as conn:
+            fresh = await read_rows(conn, ws.dest, cut)
+    found = read_back(ws.table, cut, fresh)
     if not found.runs:
         return found
     with ws.state.db.write() as conn:
