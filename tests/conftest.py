@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.support.fault_proxy",
     "tests.support.faulty_load",  # upstream, proxy: the demo server behind the fault proxy
     "tests.support.scripted_server",  # the scripted server fixture
+    "tests.support.terminal",  # a tmux terminal
 ]
 
 # Fixtures that start a server process: a test using one (directly or through another

@@ -8,7 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.journal import dead_writer
 from tests.support.push_cli import AUTH, TOKEN, lines, product, push, write_config
+from tui.state import StateStore, current_identity
+from tui.state.intents import Planned
+from tui.workspace.recovery import NOT_LANDED
+from tui.workspace.report import LANDED
 
 pytestmark = pytest.mark.slow  # the command as a process
 
@@ -50,6 +55,16 @@ def test_push_conflict_and_failure_exit_1(tmp_path: Path, demo_server) -> None:
     assert (result["key"], result["status"]) == ({"id": 4}, "done")
     assert product(demo_server, 3)["qty"] != 5
     assert product(demo_server, 4)["qty"] == 44
+    # the conflict found from `was` is audited as one, like those a 412 finds
+    with StateStore(tmp_path / "state.db") as state:
+        entries = state.audit.query(destination="products", limit=None)
+    [conflict] = [e for e in entries if e.outcome == "conflict"]
+    assert (conflict.row_key, conflict.before, conflict.after) == (
+        {"id": 3},
+        {"qty": 987654},
+        {"qty": 5},
+    )
+    assert conflict.error.startswith("conflict: qty is")
 
 
 def test_dry_run_sends_nothing_and_masks_the_token(tmp_path: Path, make_demo_server) -> None:
@@ -162,3 +177,56 @@ def test_push_plans_its_rows_once(tmp_path: Path, demo_server, monkeypatch, caps
         f"update id={i}: done: 204" for i in (41, 42, 43)
     ]
     assert [product(demo_server, i)["qty"] for i in (41, 42, 43)] == [541, 542, 543]
+
+
+def test_push_reads_back_the_rows_an_interrupted_push_left_unknown(
+    tmp_path: Path, make_demo_server
+) -> None:
+    """A push killed with two requests on the wire: one landed, one did not. The next push
+    reads both back one by one (read_row is configured), audits the one the server holds
+    as found there, prints the other as unknown and does not send it this time; the
+    push after that sends it."""
+    server = make_demo_server()
+    config = write_config(tmp_path, server)
+    config.write_text(
+        config.read_text() + '\n[destinations.products.read_row]\npath = "/products/{id}"\n'
+    )
+    login = current_identity().login
+    with StateStore(tmp_path / "state.db") as state:
+        state.intents.announce(
+            dead_writer(login),
+            "cut",
+            "products",
+            [
+                Planned('{"key": {"id": 5}}', "update", {"key": {"id": 5}, "set": {"qty": 555}}),
+                Planned('{"key": {"id": 6}}', "update", {"key": {"id": 6}, "set": {"qty": 666}}),
+            ],
+        )
+    httpx.patch(f"{server.api_url}/products/5", json={"qty": 555}, timeout=10)
+    changes = lines(
+        tmp_path,
+        {"op": "update", "key": {"id": 5}, "set": {"qty": 555}},
+        {"op": "update", "key": {"id": 6}, "set": {"qty": 666}},
+    )
+    seen = len(list(server.recent_requests))
+    run = push(config, "products", "--changes", str(changes))
+    assert run.returncode == 1, run.stderr
+    assert f"1 rows of an interrupted writeback {LANDED}" in run.stdout
+    assert "update id=6: unknown: outcome unknown" in run.stdout
+    asked = list(server.recent_requests)[seen:]
+    assert ("GET", "/api/v1/products/5", 200) in asked and (
+        "GET",
+        "/api/v1/products/6",
+        200,
+    ) in asked
+    assert not [r for r in asked if r[0] == "PATCH"], "nothing sent: 5 is there, 6 is held"
+    with StateStore(tmp_path / "state.db") as state:
+        entries = state.audit.query(destination="products", limit=None)
+        assert not state.intents.of_run("cut", "products")
+    assert [(e.row_key, e.outcome, e.error) for e in entries if e.row_key] == [
+        ({"id": 5}, "done", LANDED),
+        ({"id": 6}, "unknown", NOT_LANDED),
+    ]
+    again = push(config, "products", "--changes", str(changes))
+    assert again.returncode == 0, again.stderr
+    assert "update id=6: done" in again.stdout and product(server, 6)["qty"] == 666

@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.journal import DEST, LOGIN, HeldOnTheWire, reopened
+from tests.support.journal import DEST, LOGIN, HeldOnTheWire, dead_writer, reopened
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import Children, who, write_config
 from tui.config import load_config
 from tui.secrets import SecretStore
+from tui.state.intents import Planned
 from tui.state.journal import ident_text
 from tui.workspace import Workspace
 from tui.workspace.report import LANDED
@@ -145,36 +146,41 @@ async def test_killed_during_a_writeback_unknown_outcomes_are_flagged_and_held(
     server = make_demo_server(latency=0.05)
     crash = await crash_mid_writeback(tmp_path, server, False, state_backend)
     config_path, ids = crash["config"], crash["ids"]
+    wire = crash["on_the_wire"]
     expected = set(ids) - crash["done"]
+    never_sent = expected - {wire}
     with state_backend() as state:
-        draft = state.journal.load(LOGIN, DEST)
-        assert draft is not None and len(draft.done) == 2 and len(draft.unknown) == 4
+        assert state.journal.load(LOGIN, DEST) is not None
+        cut = state.intents.interrupted(DEST, LOGIN, drafted=True)
+        # only the row whose request had left is unknown: the rows never sent have no intent
+        assert sorted(i.outcome or "" for i in cut) == ["", "done", "done"]
         ws = await reopened(config_path, state)
         restored = ws.restore_draft()
-        assert restored is not None and restored.unknown == 4
+        assert restored is not None and restored.unknown == 1
         pending = {c.row for c in ws.table.changes()}
         assert pending == expected, "rows written before the kill are not pending"
-        assert ws.held == expected
-        for row in expected:
-            assert "outcome unknown" in ws.table.row_error(row)
-        assert ws.preview().held == 4
+        assert ws.held == {wire}
+        assert "outcome unknown" in ws.table.row_error(wire)
+        assert all(ws.table.row_error(row) is None for row in never_sent)
+        assert ws.preview().held == 1
         # the killed writer ran on this host: its lock went with it, lease or not
         assert ws.lock_state() is None
         before = server.request_count
         report = await ws.write_back()
-        assert report.total == 0 and patched_ids(server, before) == []
+        assert report.summary == "3 updated"
+        assert sorted(patched_ids(server, before)) == sorted(ids[row] for row in never_sent)
         [takeover] = [e for e in state.audit.query(limit=None) if e.event == "takeover"]
         assert takeover.before["pid"] == crash["ready"]["pid"]
         assert takeover.before["ended"].startswith(f"process {crash['ready']['pid']} ")
         # flags survive another restart until the user releases the rows
         again = await reopened(config_path, state)
-        assert again.restore_draft().unknown == 4 and again.held == expected
-        ws.release(expected)
+        assert again.restore_draft().unknown == 1 and again.held == {wire}
+        ws.release({wire})
         assert ws.preview().held == 0
         before = server.request_count
         report = await ws.write_back()
-        assert report.summary == "4 updated"
-        assert sorted(patched_ids(server, before)) == sorted(ids[row] for row in expected)
+        assert report.summary == "1 updated"
+        assert patched_ids(server, before) == [ids[wire]]
 
 
 async def test_a_held_row_a_reload_finds_written_is_audited_once(
@@ -195,7 +201,7 @@ async def test_a_held_row_a_reload_finds_written_is_audited_once(
         httpx.patch(f"{server.api_url}/products/{product}", json={"qty": mine}, timeout=10)
         await ws.load()
         new = state.audit.query(limit=None)[before:]
-        assert row not in ws.held and len(ws.held) == 3
+        assert row not in ws.held and not ws.held
         assert [(e.event, e.row_key, e.outcome, e.error) for e in new] == [
             ("update", {"id": product}, "done", LANDED)
         ]
@@ -218,8 +224,9 @@ async def test_a_request_that_landed_before_the_crash_is_not_left_flagged(
         ws = await reopened(crash["config"], state)
         restored = ws.restore_draft()
         assert landed not in {c.row for c in ws.table.changes()}
-        assert ws.held == set(crash["ids"]) - crash["done"] - {landed}
-        assert restored.unknown == len(ws.held) == ws.preview().held == 3
+        assert not ws.held, "the rows never sent are plain pending"
+        assert {c.row for c in ws.table.changes()} == set(crash["ids"]) - crash["done"] - {landed}
+        assert restored.unknown == len(ws.held) == ws.preview().held == 0
         assert ws.table.row_error(landed) is None
 
 
@@ -235,12 +242,16 @@ async def test_a_row_edited_again_after_recovery_survives_the_next_crash(
         ws.table.edit(one, "qty", 6060)
         ws.table.edit(two, "qty", 6161)
         idents = {row: ident_text(ws.table.ident(row)) for row in (one, two)}
-        # the journal as a writeback leaves it when killed after row one was written
-        state.journal.begin(
-            LOGIN, DEST, "w1", ws.table.snapshot(), [(t, "update") for t in idents.values()]
-        )
+        # the state as a writeback leaves it when killed after row one was written
+        state.journal.save(LOGIN, DEST, ws.table.snapshot())
+        writer = dead_writer(LOGIN)
+        sent = [
+            Planned(idents[one], "update", {"key": {"id": 60}, "set": {"qty": 6060}}),
+            Planned(idents[two], "update", {"key": {"id": 61}, "set": {"qty": 6161}}),
+        ]
+        state.intents.announce(writer, "w1", DEST, sent, drafted=True)
         with state.db.write() as conn:
-            state.journal.outcome(conn, LOGIN, DEST, idents[one], "done")
+            state.intents.settle_in(conn, "w1", DEST, idents[one], "done")
         recovered = await reopened(config_path, state)
         assert recovered.restore_draft().unknown == 1
         recovered.table.edit(one, "qty", 7070)  # the user changes the written row again

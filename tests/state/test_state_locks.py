@@ -403,7 +403,7 @@ def test_a_fresh_file_is_migrated_to_wal_with_a_busy_timeout(tmp_path: Path) -> 
         assert store.db.read("PRAGMA journal_mode") == [("wal",)]
         assert store.db.read("PRAGMA busy_timeout")[0][0] >= 1000
         tables = store.db.read("SELECT name FROM sqlite_master WHERE type = 'table'")
-    expected = {"locks", "audit", "sessions", "session_drafts", "draft_steps", "inflight"}
+    expected = {"locks", "audit", "sessions", "session_drafts", "draft_steps", "intents"}
     assert expected <= {r[0] for r in tables}
 
 

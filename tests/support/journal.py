@@ -4,6 +4,8 @@ wire while its writer is killed."""
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,8 @@ from typing import Any
 from tests.support.state_support import who
 from tui.config import load_config
 from tui.secrets import SecretStore
-from tui.state import StateStore
+from tui.state import StateStore, liveness
+from tui.state.intents import Writer
 from tui.workspace import Workspace
 
 DEST = "products"
@@ -56,3 +59,15 @@ class HeldOnTheWire:
             return self._handle(request)
         finally:
             self.finished.set()
+
+
+def dead_writer(login: str) -> Writer:
+    """A writer that was a real process of this machine and has ended (its start time
+    read while it ran): its intents are those of an interrupted writeback."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    token = liveness.start_token(child.pid)
+    child.communicate(b"")
+    assert token is not None
+    return Writer(login, "testhost", child.pid, token)

@@ -8,9 +8,9 @@ import importlib
 import sys
 
 from tui.config import Config, ConfigError, Destination
-from tui.exits import EXIT_FAILED, EXIT_USAGE
+from tui.exits import EXIT_FAILED, EXIT_STATE, EXIT_USAGE
 from tui.secrets import SecretError, SecretStore
-from tui.state.errors import StateError
+from tui.state.errors import StateError, StateUnwritable
 
 
 def run_command(args: argparse.Namespace, module: str) -> int:
@@ -29,6 +29,8 @@ def run_command(args: argparse.Namespace, module: str) -> int:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return EXIT_USAGE
+    except StateUnwritable as exc:
+        return fail(f"writeback: {exc}", EXIT_STATE)
     except (SecretError, StateError) as exc:
         return fail(f"writeback: {exc}")
     except KeyboardInterrupt:

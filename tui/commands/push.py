@@ -19,13 +19,15 @@ from typing import Any
 from tui.commands import UsageError, cli_secret_store, destination, fail
 from tui.commands.state import open_for
 from tui.config import discover, load_config
-from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
+from tui.exits import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_STATE
 from tui.rest.errors import RestError
 from tui.state import current_identity
-from tui.state.errors import Refused
-from tui.table import Change, ChangeFileError, Table, diff_rows, parse_changes
+from tui.state.errors import Refused, StateUnwritable
+from tui.table import Change, ChangeFileError, Rejected, Table, diff_rows, parse_changes
 from tui.workspace import Workspace
 from tui.workspace.adapt import wire_key
+from tui.workspace.recovery import NOT_LANDED, recover_push
+from tui.workspace.report import CONFLICT_PREFIX, LANDED, file_conflict_entry
 from tui.writeback.results import RowResult, summary
 
 
@@ -42,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"writeback push {dest.id}: refused: {reason}", EXIT_REFUSED)
         _load(ws)
         source = Path(args.changes or args.rows)
-        rejected = _apply(ws.table, source, bool(args.changes))
+        refused = _apply(ws.table, source, bool(args.changes))
+        rejected = len(refused)
         problems = ws.table.problems()
         if problems:
             for problem in problems:
@@ -52,10 +55,29 @@ def run(args: argparse.Namespace) -> int:
             )
         if args.dry_run:
             return _dry_run(ws, args.format) or (1 if rejected else 0)
-        results = _write(ws, args.format)
+        try:
+            _audit_conflicts(ws, refused)
+            held = _recover(ws, args.format)
+            results = _write(ws, args.format)
+        except StateUnwritable as exc:  # nothing more was sent; the next run reads back
+            return fail(f"writeback push {dest.id}: stopped: {exc}", EXIT_STATE)
     print(summary(results), file=sys.stderr if args.format == "jsonl" else sys.stdout)
-    failed = rejected or any(r.status != "done" for r in results)
+    failed = rejected or held or any(r.status != "done" for r in results)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _recover(ws: Workspace, fmt: str) -> int:
+    """Rows an earlier push sent and never saw answered, read back; those not found on the
+    server are held out of this run, a line each (the next push sends them)."""
+    found = asyncio.run(recover_push(ws))
+    out = sys.stderr if fmt == "jsonl" else sys.stdout
+    if found.landed:
+        print(f"{len(found.landed)} rows of an interrupted writeback {LANDED}", file=out)
+    for intent in found.held:
+        key = json.loads(intent.ident).get("key") or "new row"
+        where = " ".join(f"{k}={v}" for k, v in key.items()) if isinstance(key, dict) else key
+        print(f"{intent.op} {where}: unknown: {NOT_LANDED}; not sent this time", file=out)
+    return len(found.held)
 
 
 def _load(ws: Workspace) -> None:
@@ -67,11 +89,26 @@ def _load(ws: Workspace) -> None:
         ) from None
 
 
-def _apply(table: Table, source: Path, is_change_file: bool) -> int:
+def _apply(table: Table, source: Path, is_change_file: bool) -> list[Rejected]:
     rejected = table.apply_changes(read_changes(table, source, is_change_file))
     for item in rejected:
         print(f"{source}: {item}", file=sys.stderr)
-    return len(rejected)
+    return rejected
+
+
+def _audit_conflicts(ws: Workspace, refused: list[Rejected]) -> None:
+    """A line whose `was` the server no longer holds is a conflict: audited as one."""
+    conflicts = [r for r in refused if r.reason.startswith(CONFLICT_PREFIX)]
+    if not conflicts or not ws.dest.audit:
+        return
+    with ws.state.db.write() as conn:
+        for item in conflicts:
+            ws.state.audit.add(
+                conn,
+                file_conflict_entry(
+                    ws.who, ws.dest.id, ws.integration.id, item.change, item.reason
+                ),
+            )
 
 
 def read_changes(table: Table, source: Path, is_change_file: bool) -> list[Change]:

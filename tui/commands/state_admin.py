@@ -35,9 +35,9 @@ _PROBES = (
     "DELETE FROM draft_steps WHERE destination = ?",
     "INSERT INTO sessions VALUES (?, '', '', 0, '', NULL, 'app', 0, 0, 0, NULL)",
     "DELETE FROM sessions WHERE id = ?",
-    "INSERT INTO inflight VALUES ('', ?, '', '', '', NULL)",
-    "UPDATE inflight SET outcome = 'done' WHERE destination = ?",
-    "DELETE FROM inflight WHERE destination = ?",
+    "INSERT INTO intents VALUES ('', ?, '', '', '{}', '', '', 0, NULL, 0, 0, NULL)",
+    "UPDATE intents SET outcome = 'done' WHERE destination = ?",
+    "DELETE FROM intents WHERE destination = ?",
 )
 
 

@@ -26,3 +26,13 @@ class AccessRefused(Refused):
 
 class StateError(Exception):
     """The state store cannot be opened or used (path, permissions, a newer schema)."""
+
+
+class StateUnwritable(StateError):
+    """A write to the state failed (disk full, read-only, locked past the busy wait):
+    a writeback sends nothing more. The message names the state and the cause."""
+
+    def __init__(self, where: str, cause: str) -> None:
+        super().__init__(f"the state at {where} cannot be written: {cause}")
+        self.where = where
+        self.cause = cause

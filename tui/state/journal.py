@@ -1,5 +1,5 @@
-"""The draft journal: each session's unsaved change set per destination, and the rows
-of a writeback under way, so a crash or a dropped SSH session loses nothing.
+"""The draft journal: each session's unsaved change set per destination, so a crash or a
+dropped SSH session loses nothing (the rows of a writeback under way: state.intents).
 """
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tui.state.db import Conn, Database, now_us
@@ -24,19 +24,6 @@ _SESSION_COLUMNS = ", ".join(f"s.{c}" for c in _SESSION_BARE.split(", "))
 class Draft:
     snapshot: dict[str, Any]
     saved_us: int
-    # rows of a writeback that never finished: ident (JSON text) -> outcome or None
-    inflight: dict[str, str | None] = field(default_factory=dict)
-    # the same rows: ident -> (writeback id, op)
-    sent: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    @property
-    def unknown(self) -> list[str]:
-        """Rows sent when the process died, with no outcome recorded: never re-send blindly."""
-        return [ident for ident, outcome in self.inflight.items() if outcome is None]
-
-    @property
-    def done(self) -> list[str]:
-        return [ident for ident, outcome in self.inflight.items() if outcome == "done"]
 
 
 def ident_text(ident: dict[str, Any]) -> str:
@@ -157,28 +144,20 @@ class Journal:
         return len(text)
 
     def load(self, login: str, destination: str) -> Draft | None:
-        """This session's draft (its queued steps written first), and the rows of an
-        unfinished writeback."""
+        """This session's draft (its queued steps written first)."""
         self.settle()
-        return self._draft(self._bound.get(login), login, destination)
+        return self._draft(self._bound.get(login), destination)
 
     def load_of(self, session: str, login: str, destination: str) -> Draft | None:
         """Another session's draft (to offer it back)."""
-        return self._draft(session, login, destination)
+        return self._draft(session, destination)
 
-    def _draft(self, session: str | None, login: str, destination: str) -> Draft | None:
+    def _draft(self, session: str | None, destination: str) -> Draft | None:
         found = read_draft(self._db, session, destination) if session else None
-        sent = self._db.read(
-            "SELECT ident, outcome, writeback_id, op FROM inflight"
-            " WHERE login = ? AND destination = ?",
-            (login, destination),
-        )
-        if found is None and not sent:
+        if found is None:
             return None
-        snapshot, saved_us = found or ({}, 0)
-        inflight = {ident: outcome for ident, outcome, _w, _o in sent}
-        ops = {ident: (writeback, op) for ident, _s, writeback, op in sent}
-        return Draft(snapshot, saved_us, inflight, ops)
+        snapshot, saved_us = found
+        return Draft(snapshot, saved_us)
 
     def others(self, login: str, destination: str) -> list[OtherDraft]:
         """Drafts of this user's other sessions on a destination, oldest first."""
@@ -228,49 +207,7 @@ class Journal:
         transaction."""
         if session is None:
             self._whole(login, destination)
-        _clear(conn, session or self._own(login), login, destination)
-
-    def begin(
-        self,
-        login: str,
-        destination: str,
-        writeback_id: str,
-        snapshot: dict[str, Any],
-        rows: Iterable[tuple[str, str]],
-    ) -> None:
-        """Before sending: the change set and the rows (ident text, op) about to go out."""
-        self._whole(login, destination)
-        with self._db.write() as conn:
-            _save(conn, self._own(login), login, destination, snapshot)
-            conn.execute(
-                "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
-            )
-            conn.executemany(
-                "INSERT INTO inflight VALUES (?, ?, ?, ?, ?, NULL)"
-                " ON CONFLICT (login, destination, ident) DO UPDATE SET"
-                " writeback_id = excluded.writeback_id, op = excluded.op, outcome = NULL",
-                [(login, destination, writeback_id, ident, op) for ident, op in rows],
-            )
-
-    def outcome(self, conn: Conn, login: str, destination: str, ident: str, outcome: str) -> None:
-        """A row's outcome, inside the transaction that audits it."""
-        conn.execute(
-            "UPDATE inflight SET outcome = ? WHERE login = ? AND destination = ? AND ident = ?",
-            (outcome, login, destination, ident),
-        )
-
-    def finish(self, login: str, destination: str, snapshot: dict[str, Any]) -> None:
-        """After the writeback: the change set that is still pending, and no rows in flight."""
-        with self._db.write() as conn:
-            self.finish_in(conn, login, destination, snapshot)
-
-    def finish_in(self, conn: Conn, login: str, destination: str, snapshot: dict[str, Any]) -> None:
-        """`finish` inside the caller's transaction (with the audit entries it settles)."""
-        conn.execute(
-            "DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination)
-        )
-        self._whole(login, destination)
-        _save(conn, self._own(login), login, destination, snapshot)
+        _clear(conn, session or self._own(login), destination)
 
 
 @dataclass(frozen=True)
@@ -301,12 +238,11 @@ def _save(conn: Conn, session: str, login: str, destination: str, snapshot: dict
     )
 
 
-def _clear(conn: Conn, session: str, login: str, destination: str) -> None:
+def _clear(conn: Conn, session: str, destination: str) -> None:
     for table in ("session_drafts", "draft_steps"):
         conn.execute(
             f"DELETE FROM {table} WHERE session = ? AND destination = ?", (session, destination)
         )
-    conn.execute("DELETE FROM inflight WHERE login = ? AND destination = ?", (login, destination))
 
 
 def _has_changes(snapshot: dict[str, Any]) -> bool:

@@ -226,4 +226,26 @@ _3 = Migration(
     ),
 )
 
-MIGRATIONS: list[Migration] = [Migration(_SQLITE_1, _POSTGRES_1), _2, _3]
+# 4: an intent per row before its request leaves, its outcome after the answer (state.intents);
+# the writer's process (host, pid, start token) tells whether a row without outcome is unknown
+_4 = portable(
+    """CREATE TABLE intents (
+        run_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        ident TEXT NOT NULL,
+        op TEXT NOT NULL,
+        intended TEXT NOT NULL,
+        login TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started TEXT,
+        sent_us BIGINT NOT NULL,
+        drafted INTEGER NOT NULL,
+        outcome TEXT,
+        PRIMARY KEY (run_id, destination, ident)
+    )""",
+    "CREATE INDEX intents_destination ON intents (destination, login)",
+    "DROP TABLE inflight",
+)
+
+MIGRATIONS: list[Migration] = [Migration(_SQLITE_1, _POSTGRES_1), _2, _3, _4]

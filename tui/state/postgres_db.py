@@ -19,7 +19,7 @@ import psycopg
 from psycopg import errors
 
 from tui.state.db import Dialect, shown_url, url_password
-from tui.state.errors import StateError
+from tui.state.errors import StateError, StateUnwritable
 from tui.state.migrations import (
     LOCK_SPACE,
     MIGRATE_SPACE,
@@ -28,6 +28,7 @@ from tui.state.migrations import (
 )
 
 CONNECT_TIMEOUT_S = 10
+LOCK_TIMEOUT_MS = 10_000
 _SCHEMA_TABLE = """CREATE TABLE IF NOT EXISTS writeback_schema (
     version integer PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
@@ -83,6 +84,7 @@ class PostgresDatabase:
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT_S,
                 application_name="writeback",
+                options=f"-c lock_timeout={LOCK_TIMEOUT_MS}",  # a held row waits this long at most
                 password=self._password or None,  # None: psycopg leaves it out (the URL's, or none)
             )
         except psycopg.Error as exc:
@@ -115,6 +117,18 @@ class PostgresDatabase:
             raise StateError(f"the state at {self.where}: {self.redact(exc)}") from None
 
     @contextmanager
+    def _unwritable(self) -> Iterator[None]:
+        """A write refused by the server (disk full, read-only, a lock not had in time)."""
+        try:
+            yield
+        except (psycopg.OperationalError, psycopg.InternalError) as exc:
+            raise StateUnwritable(self.where, self.redact(exc)) from None
+        except StateError as exc:  # the connection lost: the message says so already
+            raise StateUnwritable(
+                self.where, str(exc).removeprefix(f"the state at {self.where}: ")
+            ) from None
+
+    @contextmanager
     def write(self, key: str | None = None) -> Iterator[PgConn]:
         """One transaction; with a key, after the transaction lock of that key.
 
@@ -122,7 +136,7 @@ class PostgresDatabase:
         exist yet has no row to lock: the key's lock serializes the first two
         takers too, so they cannot both insert it.
         """
-        with self._lock, self._failures():
+        with self._lock, self._failures(), self._unwritable():
             conn = self._live()
             with conn.transaction():
                 if key is not None:

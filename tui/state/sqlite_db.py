@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.state.db import Dialect
-from tui.state.errors import StateError
+from tui.state.errors import StateError, StateUnwritable
 from tui.state.feed import PollingFeed
 from tui.state.migrations import MIGRATIONS
 
@@ -75,18 +75,35 @@ class SqliteDatabase:
     @contextmanager
     def write(self, key: str | None = None) -> Iterator[SqliteConn]:
         """One atomic write transaction; the write lock of the whole file is taken at the start."""
-        with self._lock:
+        with self._lock, self._failures():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteConn(self._conn)
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A failed write (full disk, read-only file, locked past the busy wait) in one line."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StateUnwritable(self.where, str(exc)) from None
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         with self._lock:
-            return self._conn.execute(sqlite_sql(sql), params).fetchall()
+            try:
+                return self._conn.execute(sqlite_sql(sql), params).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StateError(f"the state at {self.where} cannot be read: {exc}") from None
 
     @property
     def version(self) -> int:

@@ -1,4 +1,4 @@
-"""The shared state of a team: locks, the audit trail and the draft journal.
+"""The shared state of a team: locks, the audit trail, the draft journal and the intents.
 
 In one SQLite file (`[state] path`), or in a PostgreSQL database (`[state] url`)
 for teams on several hosts; the same code runs on both.
@@ -15,6 +15,7 @@ from tui.state.audit import Audit
 from tui.state.db import Database, Feed, default_path, is_url, open_database
 from tui.state.draftlog import Compactor
 from tui.state.identity import Identity
+from tui.state.intents import Intents
 from tui.state.journal import Journal
 from tui.state.locks import Locks
 from tui.state.sessions import Session, SessionKind, Sessions
@@ -44,6 +45,7 @@ class StateStore:
         self.sessions = Sessions(self.db)
         self.session: Session | None = None  # this process's, once started
         self.compactor = Compactor(self.open_another)
+        self.intents = Intents(self.db)
         self._feed: Feed | None = None
         self._feed_lock = threading.Lock()
         if retention_days > 0 and migrate:

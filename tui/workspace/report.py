@@ -10,7 +10,7 @@ from typing import Any
 from tui.state.audit import AuditEntry
 from tui.state.identity import Identity
 from tui.state.journal import Draft, ident_text
-from tui.table import decode_cells
+from tui.table import Change, decode_cells
 from tui.writeback.changes import RowChange
 from tui.writeback.results import RowResult
 
@@ -87,7 +87,7 @@ def _before_after(
     return dict(change.was), dict(change.changed)
 
 
-LANDED = "found on the server after the writeback was cut off"
+LANDED = "found on the server after an interrupted writeback"
 
 
 def landed_entry(
@@ -101,9 +101,8 @@ def landed_entry(
     key: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """The audit entry of a row a cut-off writeback wrote without living to record it
-    (`op` where the draft does not say; `key`: a new row's, as the server now has it)."""
-    writeback_id, sent_op = draft.sent.get(ident, ("", ""))
-    op = sent_op or op or "update"
+    (`key`: a new row's, as the server now has it)."""
+    op = op or "update"
     named = json.loads(ident)
     if key is None and "key" in named:
         key = decode_cells(named["key"])
@@ -121,9 +120,25 @@ def landed_entry(
         after=after,
         outcome="done",
         error=LANDED,
-        writeback_id=writeback_id or None,
     )
 
 
 def _item(draft: Draft, part: str, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     return next((i for i in draft.snapshot.get(part, []) if match(i)), {})
+
+
+CONFLICT_PREFIX = "conflict:"  # how the table words a change whose `was` the server moved on from
+
+
+def file_conflict_entry(
+    who: Identity, destination: str, integration: str, change: Change, reason: str
+) -> AuditEntry:
+    """The audit entry of a change-file line refused because the server no longer holds
+    its `was`: a conflict, found before any request."""
+    return AuditEntry.now(who, destination, change.op, integration=integration).but(
+        row_key=dict(change.key) or None,
+        before=dict(change.was) or None,
+        after=dict(change.set) or None,
+        outcome="conflict",
+        error=reason,
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.state.intents import Intent, unknown
 from tui.state.journal import Draft, ident_text
 from tui.table import RowOutcome, Table, decode_cells
+from tui.workspace.recovery import landed_key
 
 UNKNOWN_PREFIX = "outcome unknown"
 UNKNOWN = "outcome unknown: check the server, then keep (edit) or revert this row"
@@ -23,19 +25,24 @@ class Restored:
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # landed inserts' keys
 
 
-def restore(table: Table, draft: Draft) -> Restored:
-    """Restore `draft` into `table`: rows written before a crash are dropped, rows
-    with no recorded outcome are flagged and held, never silently re-sent."""
-    snapshot = _without(draft.snapshot, set(draft.done)) if draft.done else draft.snapshot
+def restore(table: Table, draft: Draft, interrupted: Sequence[Intent] = ()) -> Restored:
+    """Restore `draft` into `table`, with the intents of its writeback cut off by a crash:
+    rows written before it are dropped; rows whose request left with no outcome recorded
+    are read back (landed, or flagged and held, never silently re-sent); rows never sent
+    stay plain pending."""
+    cut = unknown(interrupted)
+    # read back against the rows as loaded, before the draft goes over them: a write of
+    # ours that landed is never taken for a change on the server
+    landed = {i.ident: key for i in cut if (key := landed_key(table, i)) is not None}
+    drop = {i.ident for i in interrupted if i.outcome == "done"} | set(landed)
+    snapshot = _without(draft.snapshot, drop) if drop else draft.snapshot
     problems = table.restore(snapshot) if snapshot else []
     pending = {c.row for c in table.changes() if c.row is not None}
-    found = {text: _find(table, text) for text in draft.unknown}
-    # a row no longer pending reached the server before the crash: nothing to check
-    flagged = [row for row in found.values() if row in pending]
+    found = [_find(table, i.ident) for i in cut if i.ident not in landed]
+    flagged = [row for row in found if row in pending]
     table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in flagged])
-    ops = {text: draft.sent.get(text, ("", ""))[1] for text in found}
-    landed, keys = settle_landed(table, draft.snapshot, ops, found, pending)
-    return Restored(str(table.counts()), problems, len(held_rows(table)), landed, keys)
+    keys = {ident: key for ident, key in landed.items() if key}
+    return Restored(str(table.counts()), problems, len(held_rows(table)), list(landed), keys)
 
 
 def settle_landed(

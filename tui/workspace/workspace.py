@@ -19,6 +19,7 @@ from tui.state.journal import Draft, OtherDraft, ident_text
 from tui.state.locks import Lock
 from tui.state.store import StateStore
 from tui.table import Change, Table
+from tui.workspace import recovery
 from tui.workspace.preview import Preview, build_preview
 from tui.workspace.report import Conflict, WritebackReport, landed_entry
 from tui.workspace.resolve import (
@@ -144,24 +145,22 @@ class Workspace:
         ):
             return None
         draft = self.state.journal.load(self.who.login, self.dest.id)
-        if draft is None:
+        cut = self.state.intents.interrupted(self.dest.id, self.who.login, drafted=True)
+        if draft is None and not cut:
             return None
-        restored = restore(self.table, draft)
-        landed = restored.landed if self.dest.audit else []
+        restored = restore(self.table, draft or Draft({}, 0), cut)
+        landed = [i for i in cut if i.ident in restored.landed] if self.dest.audit else []
         # one transaction: a crash here must neither lose nor repeat the landed rows' entries
         with self.state.db.write() as conn:
-            for ident in landed:
-                entry = landed_entry(
-                    self.who,
-                    self.dest.id,
-                    self.integration.id,
-                    draft,
-                    ident,
-                    key=restored.keys.get(ident),
+            for intent in landed:
+                entry = recovery.landed_entry(
+                    intent, self.integration.id, restored.keys.get(intent.ident)
                 )
                 self.state.audit.add(conn, entry)
-            if self.journaled:  # the writeback cut off is settled: its flags live in the draft
-                self.state.journal.finish_in(
+            # the writeback cut off is settled: its flags live in the draft
+            self.state.intents.forget_in(conn, {i.run_id for i in cut}, self.dest.id)
+            if self.journaled:
+                self.state.journal.save_in(
                     conn, self.who.login, self.dest.id, self.table.take_snapshot()
                 )
         return restored
@@ -264,16 +263,7 @@ class Workspace:
         return done
 
     def _revert_entries(self, changes: list[Change]) -> list[AuditEntry]:
-        draft = self.state.journal.load(self.who.login, self.dest.id)
-        sent = draft.sent if draft is not None else {}
-        entries = []
-        for change in changes:
-            ident = ident_text(self.table.ident(change.row)) if change.row is not None else ""
-            writeback_id = sent.get(ident, ("", ""))[0]
-            entries.append(
-                revert_entry(self.who, self.dest.id, self.integration.id, change, writeback_id)
-            )
-        return entries
+        return [revert_entry(self.who, self.dest.id, self.integration.id, c, "") for c in changes]
 
     def release(self, rows: Iterable[int]) -> None:
         """The user checked these rows: they may be sent again."""

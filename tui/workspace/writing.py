@@ -1,28 +1,35 @@
 """One writeback: the rows it sends, built once (its preview shows them, its run sends
 them and reads the results against them); then the run: rows re-read for conflicts
-first, then under the lock, journaled before sending, audited row by row."""
+first, then under the lock, an intent recorded before each request leaves, each row
+audited with its outcome as its answer comes."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.config.model import Destination
 from tui.rest.connection import Connection
-from tui.state.errors import LockHeld
+from tui.state.audit import AuditEntry
+from tui.state.errors import LockHeld, StateUnwritable
+from tui.state.intents import Planned, Writer
 from tui.state.journal import ident_text
 from tui.table import RowOutcome, Table
 from tui.workspace.adapt import outcomes, row_changes, unchanged_rows
+from tui.workspace.recovery import intended
 from tui.workspace.report import WritebackReport, conflict_of, row_entry
 from tui.workspace.restore import UNKNOWN, held_rows
 from tui.writeback.after import after_write
 from tui.writeback.changes import RowChange
 from tui.writeback.conflicts import Checked, find_conflicts, read_theirs
 from tui.writeback.execute import write_back
+from tui.writeback.plan import PlannedRequest
 from tui.writeback.results import RowResult, summary
 
 if TYPE_CHECKING:
@@ -179,17 +186,11 @@ async def _send(
         report.summary = "nothing to write"
         return report
     by_id = {r.row_id: r for r in rows}
-    idents = {r.row_id: ident_text(ws.table.ident(r.row_id)) for r in rows}
+    for earlier in _UNSETTLED.pop(ws, []):  # answers a failed state could not take yet
+        earlier.flush()
     if ws.journaled:
-        ws.state.journal.begin(
-            ws.who.login,
-            ws.dest.id,
-            report.writeback_id,
-            ws.table.take_snapshot(),
-            [(idents[r.row_id], r.op) for r in rows],
-        )
-    seen: set[int] = set()
-    record = _recorder(ws, report.writeback_id, by_id, idents, seen, on_result)
+        ws.state.journal.save(ws.who.login, ws.dest.id, ws.table.take_snapshot())
+    ledger = Ledger(ws, report.writeback_id, [*rows, *unchanged], on_result)
     checked = early.checked if _still_current(ws, early) else None
     if checked is not None:
         report.notes += early.notes
@@ -200,46 +201,113 @@ async def _send(
             rows,
             unchanged=unchanged,
             overwrite=overwrite,
-            on_result=record,
+            on_result=ledger.record,
             table_rows=ws.table.loaded_count,
             notes=report.notes,
             checked=checked,
+            before_send=ledger.announce,
         )
+        ledger.flush()
     except BaseException:
-        _flag_unknown(ws, [r for r in by_id if r not in seen])
+        # answers had are folded in (those rows are not pending any more), the others held
+        answered = [r for r in ledger.results if r.row_id in by_id]
+        ws.table.apply_results(outcomes(answered, ws.dest.load.etag_field))
+        _flag_unknown(ws, ledger.unanswered)
+        ledger.flush_quietly()
+        if ledger.waiting:
+            _UNSETTLED.setdefault(ws, []).append(ledger)
         raise
     await _settle(ws, conn, report, by_id)
     return report
 
 
-def _recorder(
-    ws: Workspace,
-    writeback_id: str,
-    by_id: dict[int, RowChange],
-    idents: dict[int, str],
-    seen: set[int],
-    on_result: Callable[[RowResult], None],
-) -> Callable[[RowResult], None]:
-    """Each row's result, as it comes: audited and journaled in one transaction."""
-    login, dest = ws.who.login, ws.dest.id
+# per workspace, runs whose answers the state could not take: written before the next run
+_UNSETTLED: weakref.WeakKeyDictionary[Workspace, list[Ledger]] = weakref.WeakKeyDictionary()
 
-    def record(result: RowResult) -> None:
-        seen.add(result.row_id)
-        change = by_id.get(result.row_id)
-        if change is not None:  # rows sent only because send = "all" are not changes
-            with ws.state.db.write() as conn:
-                if ws.dest.audit:
-                    entry = row_entry(
-                        ws.who, dest, ws.integration.id, writeback_id, change, result, ws.redact
-                    )
+
+class Ledger:
+    """One run's rows in the state: an intent before each request leaves, then each answer
+    audited with its outcome in one transaction. Once the state cannot be written, no
+    request leaves; answers that arrive meanwhile wait here and are written as soon as
+    the state takes them (else the next run reads their rows back)."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        run_id: str,
+        rows: list[RowChange],
+        on_result: Callable[[RowResult], None],
+    ) -> None:
+        self.ws, self.run_id, self.on_result = ws, run_id, on_result
+        self.rows = {r.row_id: r for r in rows}
+        self.idents = {r.row_id: ident_text(ws.table.ident(r.row_id)) for r in rows}
+        self.writer = Writer.of(ws.who)
+        self.announced: set[int] = set()
+        self.answered: set[int] = set()
+        self.results: list[RowResult] = []
+        self.waiting: list[tuple[AuditEntry | None, str, str]] = []
+        self.broken: StateUnwritable | None = None
+
+    @property
+    def unanswered(self) -> list[int]:
+        return sorted(self.announced - self.answered)
+
+    def announce(self, planned: PlannedRequest) -> None:
+        """Before `planned` leaves: its rows' intents, durable. Raises when they are not."""
+        if self.broken is not None:
+            raise self.broken
+        rows = [r for r in planned.rows if r in self.rows]
+        intents = [
+            Planned(self.idents[r], self.rows[r].op, self._intended(self.rows[r])) for r in rows
+        ]
+        try:
+            self.ws.state.intents.announce(
+                self.writer, self.run_id, self.ws.dest.id, intents, drafted=self.ws.journaled
+            )
+        except StateUnwritable as exc:
+            self.broken = exc
+            raise
+        self.announced.update(rows)
+
+    @staticmethod
+    def _intended(change: RowChange) -> dict[str, Any]:
+        return intended(change.op, change.key, change.values, change.changed, change.was)
+
+    def record(self, result: RowResult) -> None:
+        """Each row's result, as it comes: audited with its outcome in one transaction.
+        Every row a request carried is audited, those sent only because send = "all" too."""
+        self.answered.add(result.row_id)
+        self.results.append(result)
+        change = self.rows.get(result.row_id)
+        if change is not None:
+            ws = self.ws
+            entry = None
+            if ws.dest.audit:
+                entry = row_entry(
+                    ws.who, ws.dest.id, ws.integration.id, self.run_id, change, result, ws.redact
+                )
+            self.waiting.append((entry, self.idents[result.row_id], result.status))
+            try:
+                self.flush()
+            except StateUnwritable as exc:
+                self.broken = exc
+        self.on_result(result)
+
+    def flush(self) -> None:
+        """The answers waiting, into the state in one transaction."""
+        if not self.waiting:
+            return
+        ws = self.ws
+        with ws.state.db.write() as conn:
+            for entry, ident, status in self.waiting:
+                if entry is not None:
                     ws.state.audit.add(conn, entry)
-                if ws.journaled:
-                    ws.state.journal.outcome(
-                        conn, login, dest, idents[result.row_id], result.status
-                    )
-        on_result(result)
+                ws.state.intents.settle_in(conn, self.run_id, ws.dest.id, ident, status)
+        self.waiting.clear()
 
-    return record
+    def flush_quietly(self) -> None:
+        with contextlib.suppress(StateUnwritable):  # the next run reads these rows back
+            self.flush()
 
 
 async def _settle(
@@ -255,8 +323,10 @@ async def _settle(
     fresh, line = await after_write(ws.config, ws.dest, conn, ws.secrets, report.results, keys)
     if fresh:
         _reloaded(ws, fresh)
-    if ws.journaled:
-        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.take_snapshot())
+    with ws.state.db.write() as state:
+        if ws.journaled:
+            ws.state.journal.save_in(state, ws.who.login, ws.dest.id, ws.table.take_snapshot())
+        ws.state.intents.close_in(state, report.writeback_id, ws.dest.id)
     report.summary = summary(report.results)
     report.after = line or None
 
@@ -289,7 +359,9 @@ def _reloaded(ws: Workspace, records: list[dict[str, Any]]) -> None:
 
 
 def _flag_unknown(ws: Workspace, rows: list[int]) -> None:
-    """Rows cut off mid-writeback: flagged in the table and the draft, never re-sent blindly."""
+    """Rows whose request left and whose answer never came: flagged in the table and the
+    draft, never re-sent blindly. Rows not sent stay plain pending."""
     ws.table.apply_results([RowOutcome(row, "unknown", reason=UNKNOWN) for row in rows])
     if ws.journaled:
-        ws.state.journal.finish(ws.who.login, ws.dest.id, ws.table.take_snapshot())
+        with contextlib.suppress(StateUnwritable):  # the intents say the same
+            ws.state.journal.save(ws.who.login, ws.dest.id, ws.table.take_snapshot())

@@ -1,7 +1,10 @@
 """Send a planned change set and return a result per row.
 
 Operations go in order (inserts, updates, deletes); requests of one operation run
-concurrently within the integration's concurrency and rate limits.
+concurrently within the integration's concurrency and rate limits. `before_send` hears
+of each request just before it leaves (its intent is recorded there): when it raises,
+that request and every one not yet sent stay unsent, and the error ends the writeback
+once the requests already on the wire are answered.
 """
 
 from __future__ import annotations
@@ -21,6 +24,19 @@ from tui.writeback.responses import row_results
 from tui.writeback.results import RowResult
 
 OnResult = Callable[[RowResult], None]
+BeforeSend = Callable[[PlannedRequest], None]
+
+
+class _Sender:
+    """What every request of one writeback shares: its slots, and the first refusal."""
+
+    def __init__(self, conn: Connection, report: OnResult, before: BeforeSend | None) -> None:
+        # a request holds a slot from its intent to its answer: at most max_concurrency
+        # rows are announced and not answered at any time
+        self.slots = asyncio.Semaphore(conn.integration.max_concurrency)
+        self.report = report
+        self.before = before
+        self.stopped: BaseException | None = None
 
 
 async def write_back(
@@ -34,6 +50,7 @@ async def write_back(
     table_rows: int | None = None,
     notes: list[str] | None = None,
     checked: Checked | None = None,
+    before_send: BeforeSend | None = None,
 ) -> list[RowResult]:
     """Write `changes`; rows in `overwrite` skip the conflict check (the user chose so).
 
@@ -53,11 +70,14 @@ async def write_back(
     sendable = [c for c in changes if c.row_id not in held]
     if forced:
         sendable = [_without_etag(c) if c.row_id in forced else c for c in sendable]
+    sender = _Sender(conn, report, before_send)
     for op in ORDER:
         rows = [c for c in sendable if c.op == op]
         extra = list(unchanged) if op == "update" else []
         if rows or extra:
-            results += await _send_op(conn, dest, rows, extra, report)
+            results += await _send_op(conn, dest, rows, extra, sender)
+        if sender.stopped is not None:
+            raise sender.stopped
     return results
 
 
@@ -72,12 +92,12 @@ async def _send_op(
     dest: Destination,
     rows: list[RowChange],
     unchanged: list[RowChange],
-    report: OnResult,
+    sender: _Sender,
 ) -> list[RowResult]:
     planned, refused = _plan_rows(dest, rows, unchanged)
     for result in refused:
-        report(result)
-    batches = await asyncio.gather(*(_send(conn, dest, p, report) for p in planned))
+        sender.report(result)
+    batches = await asyncio.gather(*(_send(conn, dest, p, sender) for p in planned))
     return refused + [r for batch in batches for r in batch]
 
 
@@ -110,6 +130,21 @@ def _refused(row: RowChange, message: str) -> RowResult:
 
 
 async def _send(
+    conn: Connection, dest: Destination, planned: PlannedRequest, sender: _Sender
+) -> list[RowResult]:
+    async with sender.slots:
+        if sender.stopped is not None:
+            return []
+        if sender.before is not None:
+            try:
+                sender.before(planned)
+            except Exception as exc:  # the intent could not be recorded: nothing more goes
+                sender.stopped = exc
+                return []
+        return await _request(conn, dest, planned, sender.report)
+
+
+async def _request(
     conn: Connection, dest: Destination, planned: PlannedRequest, report: OnResult
 ) -> list[RowResult]:
     operation = getattr(dest, planned.op)

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from tui.app.keys import bind
 from tui.app.screens.conflicts import key_words
 from tui.rest.errors import RestError
-from tui.state import Refused
+from tui.state import Refused, StateError
 from tui.writeback.results import RowResult
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ class WritebackScreen(ModalScreen["WritebackReport | None"]):
 
     def _fail(self, error: BaseException | None) -> None:
         self.finished = True
-        if isinstance(error, Refused | RestError):
+        if isinstance(error, Refused | RestError | StateError):
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         elif error is None:
             reason = "the writeback was cancelled"
