@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.state.test_state_sessions import die
 from tests.support.app import ALICE, app_for, loaded, wait_until
+from tests.support.sessions import die
 from tui.app.screens.restore import RestoreScreen
 from tui.state import StateStore
 from tui.table import Table

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_app_tmux import TMUX, Terminal, _command, _env, _wait_gone
 from tests.support.app import write_config
+from tests.support.terminal import TMUX, Terminal, command, wait_gone
+from tests.support.terminal import env as terminal_env
 from tui.demo import DemoServer
 from tui.state import StateStore
 
@@ -77,14 +78,14 @@ def test_two_sessions_of_one_login_keep_their_drafts_and_a_killed_ones_is_offere
 ) -> None:
     a, b, c = terminals
     config = write_config(tmp_path, demo_server.api_url)
-    env = _env(tmp_path)
-    a.start(_command("--config", str(config)), env)
+    env = terminal_env(tmp_path)
+    a.start(command("--config", str(config)), env)
     loaded(a)
     rename(a, 0, "From A")
     with StateStore(tmp_path / "state.db") as state:
         [pid_a] = until(lambda: list(drafts(state)), "A's draft")
         assert drafts(state)[pid_a] == ["From A"]
-        b.start(_command("--config", str(config)), env)
+        b.start(command("--config", str(config)), env)
         # named once B's rows are in (a toast of 10 s: looked for as soon as B starts)
         b.wait_for(lambda s: "another session of yours" in s, "the other session named", 60)
         loaded(b)
@@ -98,10 +99,10 @@ def test_two_sessions_of_one_login_keep_their_drafts_and_a_killed_ones_is_offere
         assert drafts(state)[pid_b] == ["From B"]
 
         os.kill(pid_a, signal.SIGKILL)
-        _wait_gone(a)
+        wait_gone(a)
         assert "1 changed" in b.screen() and drafts(state)[pid_b] == ["From B"]
 
-        c.start(_command("--config", str(config)), env)
+        c.start(command("--config", str(config)), env)
         loaded(c)
         offer = c.wait_for(lambda s: "Unsaved changes to products" in s, "the dead one's draft")
         assert "by a session that" in offer and f"pid {pid_a} " in offer

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.state.test_state_sessions import dead_session_of
+from tests.support.sessions import dead_session_of
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import who
-from tests.table.test_table_property import action, make, run
+from tests.support.table_actions import action, make, run
 from tui.config.model import Column
 from tui.state.draftlog import Compactor, compact, fold, read_draft
 from tui.state.journal import ident_text
