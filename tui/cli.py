@@ -20,6 +20,7 @@ _EPILOG = """exit codes:
   1  some rows failed or conflicted, or a check failed (each reported)
   2  usage or configuration error
   3  refused: locked by someone else, or no write access
+  4  the state cannot be written (disk full, read-only, locked): nothing more sent
 
 configuration: --config PATH, else $WRITEBACK_CONFIG, else ./writeback.toml,
 else the user config dir (~/.config/writeback/config.toml on Linux)."""

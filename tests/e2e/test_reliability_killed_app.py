@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.journal import take_over_gone
 from tests.support.reliability import DEST, check_and_release, qty_on
 from tests.support.state_backends import StateBackend
 from tests.support.state_support import RequestTap, write_config
@@ -45,6 +46,7 @@ async def _drafted(config: Path, state, mine: dict[int, int]) -> None:  # type: 
     for row_id, qty in mine.items():
         ws.table.edit(ws.table.find({"id": row_id}), "qty", qty)
     ws.journal()
+    state.end_session()  # as the app that made them quit: the next start offers the draft
 
 
 async def test_the_app_killed_mid_writeback_leaves_exactly_the_rows_in_flight_unknown(
@@ -101,6 +103,7 @@ async def test_the_app_killed_mid_writeback_leaves_exactly_the_rows_in_flight_un
             # the next start: the draft restored, the unknown rows read back
             ws = Workspace(load_config(config), DEST, state, current_identity(), SecretStore())
             await ws.load()
+            take_over_gone(ws)  # Restore, answered to the killed app's draft
             restored = ws.restore_draft()
             assert restored is not None and not restored.problems, restored
             on_server = qty_on(server, ids)

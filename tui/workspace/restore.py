@@ -35,7 +35,7 @@ def restore(table: Table, draft: Draft, interrupted: Sequence[Intent] = ()) -> R
     # ours that landed is never taken for a change on the server
     landed = {i.ident: key for i in cut if (key := landed_key(table, i)) is not None}
     drop = {i.ident for i in interrupted if i.outcome == "done"} | set(landed)
-    snapshot = _without(draft.snapshot, drop) if drop else draft.snapshot
+    snapshot = _without(draft.snapshot, drop) if drop and draft.snapshot else draft.snapshot
     problems = table.restore(snapshot) if snapshot else []
     pending = {c.row for c in table.changes() if c.row is not None}
     found = [_find(table, i.ident) for i in cut if i.ident not in landed]
